@@ -1,0 +1,36 @@
+# The course's commands. `make demo` and `make test` are the two that matter; both set up first.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-requirements
+# nbgrader runs `alembic` through PATH, so the venv's bin/ goes first.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.PHONY: setup build demo test standins bench clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	@cp requirements.txt $(STAMP)
+	@echo "environment ready: $(VENV) ($$($(PY) --version))"
+
+build: setup
+	$(PY) -m coursekit.build
+
+demo: setup build
+	$(PY) -m coursekit.demo
+
+test: setup
+	$(PY) -m pytest
+
+# Stand-in datasets in the official formats: make standins DIR=/path/to/folder
+standins: setup
+	@test -n "$(DIR)" || { echo "usage: make standins DIR=<folder>"; exit 2; }
+	$(PY) -m coursekit.standins "$(DIR)"
+
+clean:
+	rm -rf demo-course .pytest_cache

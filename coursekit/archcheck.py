@@ -1,0 +1,306 @@
+"""Architecture checker for Keras 3 models, used by graded test cells.
+
+``model_layers(model)`` lists the LEAF layers in the order they are actually
+called in one forward pass (nested models/blocks are flattened, InputLayer is
+skipped, a shared layer appears once per call).  It works for functional,
+Sequential and subclassed models alike: each leaf layer's ``call`` is wrapped
+(instance attribute) for a single inference pass on a batch of zeros, and the
+wrappers are removed again afterwards, even on error.  ``check_architecture``
+compares that list with a spec and raises ``ArchitectureMismatch`` with a
+student-readable message at the first difference.
+
+Spec: a list of dicts, one per leaf layer; ``kind`` is required, every other
+key is optional and only compared when present: filters, units, kernel,
+strides, pool (an int n means (n, n)), padding, activation (a name), rate,
+output_shape (batch dim None), params, trainable_params, name.
+"""
+import math
+import re
+import warnings
+
+import numpy as np
+import tensorflow as tf
+import keras
+
+
+class ArchitectureMismatch(AssertionError):
+    """The model does not have the expected architecture (student-readable)."""
+
+
+_ARCH_ALIASES = {"MaxPool2D": "MaxPooling2D", "AvgPool2D": "AveragePooling2D",
+                 "Convolution2D": "Conv2D", "GlobalAvgPool2D": "GlobalAveragePooling2D",
+                 "MaxPool1D": "MaxPooling1D", "GlobalMaxPool2D": "GlobalMaxPooling2D"}
+_ARCH_ACT_LAYERS = {"ReLU": "relu", "Softmax": "softmax", "LeakyReLU": "leaky_relu",
+                    "ELU": "elu"}
+_ARCH_ATTRS = (("filters", "filters"), ("units", "units"), ("kernel_size", "kernel"),
+               ("pool_size", "pool"), ("strides", "strides"), ("padding", "padding"),
+               ("rate", "rate"), ("activation", "activation"))
+_ARCH_MISSING = object()
+_ARCH_KW = {"pool": "pool_size"}
+_ARCH_SHORT = ("kind", "filters", "units", "kernel", "pool", "rate", "activation")
+_ARCH_KEYS = ("kind", "filters", "units", "kernel", "pool", "strides", "padding",
+              "activation", "rate", "output_shape", "params", "trainable_params", "name")
+
+
+def _arch_kind(kind):
+    kind = kind if isinstance(kind, str) else getattr(kind, "__name__", str(kind))
+    return _ARCH_ALIASES.get(kind, kind)
+
+
+def _arch_norm(key, value):
+    """Normalise a value (from the model or from a spec) for comparison and display."""
+    if key in ("kernel", "strides", "pool") and isinstance(value, (int, np.integer)):
+        return (int(value), int(value))
+    if key in ("kernel", "strides", "pool", "output_shape") and isinstance(value, (list, tuple)):
+        return tuple(None if v is None else (v if isinstance(v, tuple) else int(v)) for v in value)
+    if key == "activation":  # a name; None means linear
+        return "linear" if value is None else getattr(value, "__name__", value)
+    if key == "padding" and isinstance(value, str):
+        return value.lower()
+    if key == "kind":
+        return _arch_kind(value)
+    return value
+
+
+def _arch_shape(out):
+    if hasattr(out, "shape"):
+        return (None,) + tuple(None if d is None else int(d) for d in tuple(out.shape)[1:])
+    if isinstance(out, (list, tuple)):
+        return tuple(_arch_shape(o) for o in out)
+    return None
+
+
+def _arch_nparams(weights):
+    return int(sum(int(np.prod(w.shape)) for w in weights))
+
+
+def _arch_info(layer, out):
+    """The dict describing one call of a leaf layer."""
+    kind = type(layer).__name__
+    info = {"name": layer.name, "kind": kind}
+    if type(layer).__module__.startswith("keras."):  # custom layers: kind/shape/params only
+        for attr, key in _ARCH_ATTRS:
+            value = getattr(layer, attr, None)
+            if value is not None and not (key == "padding" and not isinstance(value, str)):
+                info[key] = _arch_norm(key, value)
+        if kind in _ARCH_ACT_LAYERS:
+            info["activation"] = _ARCH_ACT_LAYERS[kind]
+    info["output_shape"] = _arch_shape(out)
+    info["params"] = _arch_nparams(layer.weights)
+    info["trainable_params"] = _arch_nparams(layer.trainable_weights)
+    return info
+
+
+def _arch_leaves(layer, found, seen):
+    """Leaf layers under ``layer``: built-in layers, and custom layers without sublayers."""
+    for sub in getattr(layer, "_layers", []):
+        if id(sub) in seen:
+            continue
+        seen.add(id(sub))
+        builtin = type(sub).__module__.startswith("keras.")
+        if isinstance(sub, keras.Model) or (sub._layers and not builtin):
+            _arch_leaves(sub, found, seen)
+        elif type(sub).__name__ != "InputLayer":
+            found.append(sub)
+    return found
+
+
+def _arch_input_shapes(model, input_shape):
+    """A list of per-input shapes without the batch dimension."""
+    if input_shape is None:
+        try:
+            return [tuple(t.shape)[1:] for t in model.inputs]
+        except (AttributeError, ValueError, TypeError):
+            shapes = list((getattr(model, "_build_shapes_dict", None) or {}).values())
+            if len(shapes) != 1:
+                raise ValueError("model_layers() needs input_shape=... (without the batch "
+                                 "dimension) for a model that has not been built yet")
+            return [tuple(shapes[0])[1:]]
+    shapes = list(input_shape) if input_shape and isinstance(input_shape[0], (list, tuple)) \
+        else [input_shape]
+    return [tuple(s)[1:] if s and s[0] is None else tuple(s) for s in shapes]
+
+
+def _arch_error_text(err):
+    text = getattr(err, "message", None) or str(err)
+    inner = re.search(r"\x1b\[1m(.*?)\x1b\[0m", text, re.S)  # Keras-decorated message
+    where = re.search(r"Exception encountered when calling (.*?)\.\n", text)
+    text = inner.group(1).strip() if inner else text.strip()
+    text = text if len(text) < 600 else text[:600] + " ..."
+    return f"{type(err).__name__}: {text}" + (f" (raised in {where.group(1)})" if where else "")
+
+
+def model_layers(model, input_shape=None):
+    """Describe the leaf layers of ``model`` in call order (see module docstring)."""
+    shapes = _arch_input_shapes(model, input_shape)
+    try:
+        dtypes = [t.dtype for t in model.inputs]
+    except (AttributeError, ValueError, TypeError):
+        dtypes = []
+    dtypes = dtypes if len(dtypes) == len(shapes) else ["float32"] * len(shapes)
+    batch = [np.zeros((2,) + tuple(1 if d is None else d for d in s), dtype=dt)
+             for s, dt in zip(shapes, dtypes)]
+    leaves, calls, saved = _arch_leaves(model, [], set()), [], []
+
+    def wrap(layer, orig):
+        def _arch_recording_call(*args, **kwargs):
+            record = [layer, None, tf.executing_eagerly()]
+            calls.append(record)
+            record[1] = orig(*args, **kwargs)
+            return record[1]
+        return _arch_recording_call
+
+    shown = ", ".join(map(str, (None,) + shapes[0]))
+    try:
+        for layer in leaves:
+            saved.append((layer, layer.__dict__.get("call", _ARCH_MISSING)))
+            object.__setattr__(layer, "call", wrap(layer, layer.call))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                model(batch[0] if len(batch) == 1 else batch, training=False)
+            except Exception as err:
+                raise ArchitectureMismatch(
+                    f"Your model could not run on an input of shape ({shown}): "
+                    f"{_arch_error_text(err)}") from None
+    finally:
+        for layer, old in saved:
+            if old is _ARCH_MISSING:
+                layer.__dict__.pop("call", None)
+            else:
+                object.__setattr__(layer, "call", old)
+    # An unbuilt model first runs its call() symbolically to build itself: keep only
+    # the eager calls (all of them if call() is a tf.function).
+    eager = [c for c in calls if c[2]] or calls
+    return [_arch_info(layer, out) for layer, out, _ in eager]
+
+
+def _arch_describe(d, keys=None):
+    """Keras-like one-liner: "Conv2D(32, (3, 3), activation='relu') -> (None, 26, 26, 32)"."""
+    keys = [k for k in (keys or _ARCH_KEYS) if k in d]
+    args = [str(_arch_norm(k, d[k])) for k in ("filters", "units", "kernel", "rate") if k in keys]
+    args += [f"{_ARCH_KW.get(k, k)}={_arch_norm(k, d[k])!r}"
+             for k in ("pool", "strides", "padding", "activation") if k in keys]
+    text = f"{_arch_kind(d['kind'])}({', '.join(args)})"
+    if "output_shape" in keys:
+        text += f" -> {_arch_norm('output_shape', d['output_shape'])}"
+    if "params" in keys:
+        text += f", {d['params']:,} params"
+    return text
+
+
+def _arch_a(kind):
+    return ("an " if kind[:1] in "AEIOU" else "a ") + kind
+
+
+def _arch_summary(expected, found, bad):
+    rows = [("#", "expected", "found")]
+    for i in range(max(len(expected), len(found))):
+        exp = _arch_describe(expected[i]) if i < len(expected) else "-"
+        keys = list(expected[i]) if i < len(expected) else _ARCH_SHORT
+        got = _arch_describe(found[i], keys) if i < len(found) else "-"
+        got = "(same)" if got == exp else got
+        rows.append((f"{'>> ' if i == bad else ''}{i + 1}", exp, got))
+    width = max(len(r[1]) for r in rows)
+    return "\n".join(f"{r[0]:>5}  {r[1]:<{width}}  |  {r[2]}" for r in rows)
+
+
+_ARCH_WORDS = {  # key: (how the expected value is said, how the found value is said)
+    "filters": ("{} filters", "{}"), "units": ("{} units", "{}"),
+    "kernel": ("kernel size {}", "{}"), "strides": ("strides {}", "{}"),
+    "pool": ("pool size {}", "{}"), "padding": ("padding={!r}", "padding={!r}"),
+    "activation": ("activation {!r}", "{!r}"), "rate": ("dropout rate {}", "{}"),
+    "output_shape": ("output shape {}", "{}"), "params": ("{:,} parameters", "{:,}"),
+    "trainable_params": ("{:,} trainable parameters", "{:,}"), "name": ("name {!r}", "{!r}")}
+
+
+def _arch_compare(i, expected, found):
+    """Message for the first difference between spec and model at layer ``i`` (or None)."""
+    exp, got, n_exp = expected[i], found[i], len(expected)
+    head = f"Layer {i + 1} (your {got['name']!r}, {_arch_a(got['kind'])}): "
+    kind = _arch_kind(exp["kind"])
+    if kind != got["kind"]:
+        msg = (f"Layer {i + 1}: expected {_arch_a(kind)}, found {_arch_a(got['kind'])} "
+               f"(your {got['name']!r}).")
+        nxt_exp = expected[i + 1] if i + 1 < n_exp else None
+        if len(found) < n_exp and nxt_exp and _arch_kind(nxt_exp["kind"]) == got["kind"]:
+            missing = _arch_a(_arch_describe(exp, _ARCH_SHORT))
+            msg += f" It looks like {missing} is missing before it."
+        elif len(found) > n_exp and i + 1 < len(found) and found[i + 1]["kind"] == kind:
+            msg += f" It looks like your {got['name']!r} is an extra layer."
+        return msg
+    for key in _ARCH_KEYS[1:]:
+        if key not in exp:
+            continue
+        want, have = _arch_norm(key, exp[key]), got.get(key)
+        if isinstance(exp[key], int) and isinstance(have, tuple):  # int n means (n,) * rank
+            want = (exp[key],) * len(have)
+        fmt, found_fmt = _ARCH_WORDS[key]
+        if have is None:
+            return head + f"expected {fmt.format(want)}, but {_arch_a(got['kind'])} has no {key}."
+        same = math.isclose(want, have) if key == "rate" else want == have
+        if key == "output_shape" and not same and len(want) == len(have) - 1:
+            same = want == have[1:]
+        if not same:
+            msg = head + f"expected {fmt.format(want)}, found {found_fmt.format(have)}."
+            if key == "output_shape":
+                msg = msg[:-1] + _arch_shape_hint(got, want, have)
+            return msg
+    return None
+
+
+def _arch_shape_hint(got, want, have):
+    if "padding" in got and len(want) == len(have) > 2:
+        pairs = zip(want[1:-1], have[1:-1])
+        bigger = all(w is not None and h is not None and w > h for w, h in pairs)
+        if bigger and got["padding"] == "valid":
+            return " - check padding='same'."
+        if not bigger and got["padding"] == "same":
+            return " - check padding='valid' and the strides."
+        return " - check the padding and the strides."
+    return " - check this layer's settings and the layers before it."
+
+
+def check_architecture(model, expected, input_shape=None, total_params=None):
+    """Raise ArchitectureMismatch at the first difference between ``model`` and ``expected``."""
+    for entry in expected:  # a mistake here is in the test cell, not in the student's model
+        if "kind" not in entry or set(entry) - set(_ARCH_KEYS):
+            raise ValueError(f"bad spec entry {entry!r}: 'kind' is required, the allowed "
+                             f"keys are {', '.join(_ARCH_KEYS)}")
+    found = model_layers(model, input_shape)
+    for i in range(min(len(expected), len(found))):
+        msg = _arch_compare(i, expected, found)
+        if msg:
+            raise ArchitectureMismatch(msg + "\n\n" + _arch_summary(expected, found, i))
+    if len(found) < len(expected):
+        missing = _arch_a(_arch_describe(expected[len(found)], _ARCH_SHORT))
+        msg = (f"Your model has {len(found)} layers, expected {len(expected)}: the first "
+               f"missing one (layer {len(found) + 1}) is {missing}.")
+        raise ArchitectureMismatch(msg + "\n\n" + _arch_summary(expected, found, len(found)))
+    if len(found) > len(expected):
+        extra = found[len(expected)]
+        msg = (f"Your model has {len(found)} layers, expected {len(expected)}: layer "
+               f"{len(expected) + 1} (your {extra['name']!r}, {_arch_a(extra['kind'])}) is extra.")
+        raise ArchitectureMismatch(msg + "\n\n" + _arch_summary(expected, found, len(expected)))
+    if total_params is not None and model.count_params() != total_params:
+        have = model.count_params()
+        raise ArchitectureMismatch(
+            f"Your model has {have:,} parameters in total, expected {total_params:,} "
+            f"({abs(have - total_params):,} {'too many' if have > total_params else 'too few'}).")
+
+
+def format_layers(layers):
+    """A readable table of ``model_layers(...)`` output, for printing in a notebook."""
+    rows = [("#", "name", "kind", "output shape", "params", "details")]
+    for i, d in enumerate(layers):
+        details = _arch_describe(d, ["kind", "filters", "units", "kernel", "strides", "pool",
+                                     "padding", "activation", "rate"])
+        details = details[len(d["kind"]) + 1:-1]
+        rows.append((str(i + 1), d["name"], d["kind"], str(d.get("output_shape")),
+                     f"{d.get('params', 0):,}", details))
+    widths = [max(len(r[c]) for r in rows) for c in range(6)]
+    lines = ["  ".join(f"{v:<{w}}" if c != 4 else f"{v:>{w}}" for c, (v, w) in
+                       enumerate(zip(r, widths))).rstrip() for r in rows]
+    lines.insert(1, "-" * len(lines[0]))
+    total = sum(d.get("params", 0) for d in layers)
+    return "\n".join(lines + [f"Total params (summed over layer calls): {total:,}"])

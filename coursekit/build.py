@@ -1,0 +1,249 @@
+"""Build the course: lesson templates -> nbgrader masters -> student and Colab editions.
+
+    lessons/<id>.py                     the text a lesson is written in (see lessons/README.md)
+      + solutions/l<id>.py              exercise code, copied verbatim into answer cells
+      + coursekit/<injected modules>    copied into every notebook's locked setup cell
+    -> source/<id>/<id>.ipynb           nbgrader master (solutions, hidden tests, points)
+    -> release/<id>/<id>.ipynb          `nbgrader generate_assignment`: stubs, no hidden tests
+    -> notebooks/<id>.ipynb             release + Colab metadata (GPU runtime), flat folder
+
+Run ``python -m coursekit.build`` (``make build``). Every output is a pure function of the
+inputs, so a test rebuilds into a temporary folder and compares with what is committed.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+INJECTED_MODULES = ("runtime", "checks", "data", "plots", "archcheck")
+SETUP_TITLE = "#@title Course setup: run this cell first (locked; it defines the course helpers)"
+CELL_HEADER = re.compile(r"^# %% \[(?P<kind>\w+)\](?P<attrs>.*)$")
+KINDS = ("markdown", "code", "setup", "answer", "tests")
+# Where the course is published; the README's Colab badges point here (a test checks they agree).
+GITHUB_REPO = "vgg-keras-course/vgg-keras-course"
+
+
+class TemplateError(ValueError):
+    """A lesson template that cannot be built; the message names the file and line."""
+
+
+@dataclass
+class TemplateCell:
+    kind: str
+    attrs: dict
+    lines: list = field(default_factory=list)
+    lineno: int = 0
+
+
+def lesson_ids(root: Path = ROOT) -> list[str]:
+    return sorted(p.stem for p in (root / "lessons").glob("[0-9][0-9]_*.py"))
+
+
+def parse_template(text: str, name: str = "<template>") -> list[TemplateCell]:
+    """Split a percent-format template into cells: ``# %% [kind] key=value ...`` starts one."""
+    cells: list[TemplateCell] = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        match = CELL_HEADER.match(line)
+        if match:
+            kind = match["kind"]
+            if kind not in KINDS:
+                raise TemplateError(f"{name}:{lineno}: unknown cell kind [{kind}]; use one of {KINDS}")
+            attrs = {}
+            for item in match["attrs"].split():
+                key, sep, value = item.partition("=")
+                if not sep:
+                    raise TemplateError(f"{name}:{lineno}: expected key=value, got {item!r}")
+                attrs[key] = value
+            cells.append(TemplateCell(kind, attrs, [], lineno))
+        elif cells:
+            cells[-1].lines.append(line)
+        elif line.strip():
+            raise TemplateError(f"{name}:{lineno}: text before the first '# %% [kind]' header")
+    for cell in cells:
+        while cell.lines and not cell.lines[-1].strip():
+            cell.lines.pop()
+        while cell.lines and not cell.lines[0].strip():
+            cell.lines.pop(0)
+    return cells
+
+
+def definitions(path: Path) -> dict[str, str]:
+    """Top-level functions and classes of a module, each as its exact source text."""
+    text = path.read_text()
+    lines = text.splitlines()
+    found = {}
+    for node in ast.parse(text).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            end = node.end_lineno
+            # The AST ends at the last statement; an indented trailing comment such as
+            # "    ### END SOLUTION" still belongs to the definition.
+            while end < len(lines) and (not lines[end].strip() or re.match(r"\s+#", lines[end])):
+                end += 1
+            while not lines[end - 1].strip():
+                end -= 1
+            found[node.name] = "\n".join(lines[start - 1:end])
+    return found
+
+
+def kit_source(root: Path = ROOT) -> str:
+    """The injected helpers, concatenated in order, each under a banner naming its file."""
+    parts = []
+    for module in INJECTED_MODULES:
+        body = (root / "coursekit" / f"{module}.py").read_text().rstrip()
+        parts.append(f"# ---- coursekit/{module}.py " + "-" * (60 - len(module)) + f"\n{body}")
+    return "\n\n\n".join(parts)
+
+
+def _markdown(lines: list[str], where: str) -> str:
+    out = []
+    for line in lines:
+        if line == "#":
+            out.append("")
+        elif line.startswith("# "):
+            out.append(line[2:])
+        else:
+            raise TemplateError(f"{where}: markdown lines must start with '# ', got {line!r}")
+    return "\n".join(out)
+
+
+def _nbgrader(grade_id, *, grade=False, solution=False, locked=False, points=None):
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked,
+            "schema_version": 3, "solution": solution, "task": False}
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def build_master(lesson_id: str, root: Path = ROOT):
+    """Return the nbgrader master notebook for one lesson (a NotebookNode)."""
+    template = root / "lessons" / f"{lesson_id}.py"
+    solutions = root / "solutions" / f"l{lesson_id}.py"
+    defs = definitions(solutions)
+    cells = parse_template(template.read_text(), str(template.relative_to(root)))
+    nb = nbformat.v4.new_notebook()
+    seen_ids: set[str] = set()
+    counters = {"markdown": 0, "code": 0}
+    for cell in cells:
+        where = f"{template.relative_to(root)}:{cell.lineno}"
+        body = "\n".join(cell.lines)
+        if cell.kind == "markdown":
+            counters["markdown"] += 1
+            new = nbformat.v4.new_markdown_cell(_markdown(cell.lines, where))
+            new.id = f"md-{counters['markdown']:02d}"
+        elif cell.kind == "code":
+            counters["code"] += 1
+            new = nbformat.v4.new_code_cell(body)
+            new.id = f"code-{counters['code']:02d}"
+        else:
+            grade_id = "setup" if cell.kind == "setup" else cell.attrs.get("id")
+            if not grade_id:
+                raise TemplateError(f"{where}: [{cell.kind}] cells need id=...")
+            if grade_id in seen_ids:
+                raise TemplateError(f"{where}: duplicate id {grade_id!r}")
+            seen_ids.add(grade_id)
+            if cell.kind == "setup":
+                source = "\n\n\n".join(x for x in (SETUP_TITLE, kit_source(root), body) if x)
+                new = nbformat.v4.new_code_cell(source, metadata=_nbgrader(grade_id, locked=True))
+                new.metadata["cellView"] = "form"            # Colab: show the title, fold the code
+                new.metadata["jupyter"] = {"source_hidden": True}  # JupyterLab: collapsed input
+            elif cell.kind == "answer":
+                names = [n for n in cell.attrs.get("from", "").split(",") if n]
+                missing = [n for n in names if n not in defs]
+                if missing:
+                    raise TemplateError(f"{where}: {solutions.name} defines no {missing}")
+                pieces = [defs[n] for n in names] + ([body] if body else [])
+                source = "\n\n\n".join(pieces)
+                if "### BEGIN SOLUTION" not in source:
+                    raise TemplateError(f"{where}: answer cell {grade_id!r} has no solution region")
+                new = nbformat.v4.new_code_cell(source, metadata=_nbgrader(grade_id, solution=True))
+            else:
+                if "points" not in cell.attrs:
+                    raise TemplateError(f"{where}: [tests] cells need points=N")
+                new = nbformat.v4.new_code_cell(body, metadata=_nbgrader(
+                    grade_id, grade=True, locked=True, points=float(cell.attrs["points"])))
+            new.id = grade_id
+        nb.cells.append(new)
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    }
+    return nb
+
+
+def write_notebook(nb, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    path.write_text(text)
+
+
+def generate_release(root: Path, lesson_id: str) -> None:
+    """Run nbgrader's generate_assignment for one lesson in course directory ``root``."""
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", lesson_id, "--force", "--no-db",
+           "--log-level=WARN"]
+    result = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"nbgrader generate_assignment {lesson_id} failed:\n{result.stdout}\n{result.stderr}")
+
+
+def colab_edition(release_nb, lesson_id: str):
+    """The release notebook with Colab's metadata: opens on a GPU runtime with its own name."""
+    nb = nbformat.from_dict(json.loads(json.dumps(release_nb)))
+    nb.metadata["accelerator"] = "GPU"
+    nb.metadata["colab"] = {"name": f"{lesson_id}.ipynb", "provenance": [], "gpuType": "T4"}
+    return nb
+
+
+def build(root: Path = ROOT, out: Path | None = None, lessons: list[str] | None = None) -> list[Path]:
+    """Build every lesson; write into ``out`` (default: ``root`` itself). Returns written files."""
+    out = root if out is None else out
+    lessons = lessons or lesson_ids(root)
+    written = []
+    with tempfile.TemporaryDirectory(prefix="coursebuild-") as tmp:
+        course = Path(tmp)
+        shutil.copy(root / "nbgrader_config.py", course / "nbgrader_config.py")
+        for lesson_id in lessons:
+            master = build_master(lesson_id, root)
+            write_notebook(master, course / "source" / lesson_id / f"{lesson_id}.ipynb")
+            generate_release(course, lesson_id)
+            release = nbformat.read(course / "release" / lesson_id / f"{lesson_id}.ipynb", as_version=4)
+            outputs = {
+                out / "source" / lesson_id / f"{lesson_id}.ipynb": master,
+                out / "release" / lesson_id / f"{lesson_id}.ipynb": release,
+                out / "notebooks" / f"{lesson_id}.ipynb": colab_edition(release, lesson_id),
+            }
+            for path, nb in outputs.items():
+                write_notebook(nb, path)
+                written.append(path)
+    return written
+
+
+def colab_url(lesson_id: str, repo: str = GITHUB_REPO, branch: str = "main") -> str:
+    return f"https://colab.research.google.com/github/{repo}/blob/{branch}/notebooks/{lesson_id}.ipynb"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("lessons", nargs="*", help="lesson ids (default: all under lessons/)")
+    parser.add_argument("--out", type=Path, default=None, help="write here instead of the repo")
+    args = parser.parse_args(argv)
+    for path in build(ROOT, args.out, args.lessons or None):
+        print(f"wrote {path.relative_to(args.out or ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

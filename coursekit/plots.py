@@ -1,0 +1,75 @@
+"""Figures every lesson draws: image grids, learning curves, confusion matrices."""
+import numpy as np
+import matplotlib.pyplot as plt
+
+
+def show_image_grid(images, labels, class_names=None, predictions=None, rows=5, cols=5, title=None):
+    """Draw the first rows*cols images with their labels (and predictions, red when wrong)."""
+    images = np.asarray(images)
+    labels = np.asarray(labels).reshape(-1)
+    n = min(rows * cols, len(images))
+    fig, axes = plt.subplots(rows, cols, figsize=(1.6 * cols, 1.8 * rows), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= n:
+            continue
+        img = images[i]
+        if img.ndim == 3 and img.shape[-1] == 1:
+            img = img[..., 0]
+        ax.imshow(img, cmap="gray" if img.ndim == 2 else None)
+        name = (lambda k: class_names[int(k)] if class_names is not None else str(int(k)))
+        text = name(labels[i])
+        color = "black"
+        if predictions is not None:
+            pred = int(np.asarray(predictions).reshape(-1)[i])
+            text = f"true {text}\npred {name(pred)}"
+            color = "black" if pred == int(labels[i]) else "red"
+        ax.set_title(text, fontsize=8, color=color)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    plt.show()
+    return fig
+
+
+def plot_history(history, title="Learning curves", metrics=(("loss", "test_loss"), ("accuracy", "test_accuracy"))):
+    """Plot per-epoch curves from a dict of lists (or a keras History): one panel per metric pair."""
+    history = getattr(history, "history", history)
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 3.8), squeeze=False)
+    for ax, keys in zip(axes.flat, metrics):
+        for key in keys:
+            if key in history:
+                values = history[key]
+                ax.plot(range(1, len(values) + 1), values, marker="o", label=key)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(keys[0])
+        ax.set_title(f"{keys[0]} per epoch")
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.suptitle(title)
+    fig.tight_layout()
+    plt.show()
+    return fig
+
+
+def plot_confusion_matrix(cm, class_names=None, title="Confusion matrix"):
+    """Draw a confusion matrix (rows: true class, columns: predicted class) with counts."""
+    cm = np.asarray(cm)
+    k = cm.shape[0]
+    names = class_names if class_names is not None else [str(i) for i in range(k)]
+    fig, ax = plt.subplots(figsize=(0.6 * k + 2.5, 0.6 * k + 2))
+    im = ax.imshow(cm, cmap="Blues")
+    fig.colorbar(im, ax=ax, fraction=0.046)
+    ax.set_xticks(range(k), names, rotation=45, ha="right")
+    ax.set_yticks(range(k), names)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title)
+    limit = cm.max() / 2 if cm.size else 0
+    for i in range(k):
+        for j in range(k):
+            ax.text(j, i, int(cm[i, j]), ha="center", va="center", fontsize=7,
+                    color="white" if cm[i, j] > limit else "black")
+    fig.tight_layout()
+    plt.show()
+    return fig

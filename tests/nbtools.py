@@ -1,0 +1,73 @@
+"""Helpers for tests that execute lesson notebooks and judge cells the way nbgrader does."""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbgrader.utils import determine_grade
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def master(lesson: str):
+    return nbformat.read(ROOT / "source" / lesson / f"{lesson}.ipynb", as_version=4)
+
+
+def release(lesson: str):
+    return nbformat.read(ROOT / "release" / lesson / f"{lesson}.ipynb", as_version=4)
+
+
+def meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def exercises(nb) -> dict[str, list[str]]:
+    """{answer grade_id: [grade_ids of the test cells that follow it, up to the next answer]}."""
+    out: dict[str, list[str]] = {}
+    current = None
+    for cell in nb.cells:
+        m = meta(cell)
+        if m.get("solution"):
+            current = m["grade_id"]
+            out[current] = []
+        elif m.get("grade") and current is not None:
+            out[current].append(m["grade_id"])
+    return out
+
+
+def grading_subset(master_nb, release_nb, stub: set[str] = frozenset()):
+    """The cells nbgrader grades (setup, answers, tests) of the master; answers in ``stub``
+    replaced by their release-notebook stub."""
+    stubs = {meta(c)["grade_id"]: c.source for c in release_nb.cells if meta(c).get("solution")}
+    nb = nbformat.from_dict(json.loads(json.dumps(master_nb)))
+    nb.cells = [c for c in nb.cells if meta(c)]
+    for cell in nb.cells:
+        if meta(cell).get("solution") and meta(cell)["grade_id"] in stub:
+            cell.source = stubs[meta(cell)["grade_id"]]
+    return nb
+
+
+def execute(nb, timeout: int = 300):
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True).execute()
+    return nb
+
+
+def cell_points(nb) -> dict[str, tuple[float, float]]:
+    """{grade_id: (points, max_points)} for every graded cell, by nbgrader's own rule
+    (an error or any stderr output scores 0)."""
+    log = logging.getLogger("nbtools")
+    return {meta(c)["grade_id"]: determine_grade(c, log) for c in nb.cells if meta(c).get("grade")}
+
+
+def errors(nb) -> dict[str, str]:
+    out = {}
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            if o.output_type == "error":
+                out[cell.get("id", "?")] = f"{o.ename}: {o.evalue}"
+            elif o.output_type == "stream" and o.name == "stderr":
+                out[cell.get("id", "?")] = f"stderr: {o.text[:500]}"
+    return out

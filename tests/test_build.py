@@ -1,0 +1,129 @@
+"""The generated notebooks: no drift from their inputs, no leaks into the student edition."""
+import ast
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from coursekit import build
+from tests import nbtools
+
+ROOT = build.ROOT
+LESSONS = build.lesson_ids()
+
+
+@pytest.fixture(scope="module")
+def rebuilt(tmp_path_factory):
+    out = tmp_path_factory.mktemp("rebuilt")
+    build.build(ROOT, out)
+    return out
+
+
+def committed_generated_files():
+    files = [p for lesson in LESSONS for p in (
+        Path("source") / lesson / f"{lesson}.ipynb",
+        Path("release") / lesson / f"{lesson}.ipynb",
+        Path("notebooks") / f"{lesson}.ipynb")]
+    return files
+
+
+def test_every_lesson_has_its_files():
+    assert LESSONS, "no lessons under lessons/"
+    for path in committed_generated_files():
+        assert (ROOT / path).is_file(), f"{path} missing: run `make build`"
+    extra = {p.name for p in (ROOT / "notebooks").glob("*.ipynb")} - {f"{l}.ipynb" for l in LESSONS}
+    assert not extra, f"notebooks/ holds notebooks of no lesson: {extra}"
+
+
+@pytest.mark.parametrize("path", committed_generated_files(), ids=str)
+def test_no_drift(rebuilt, path):
+    committed, fresh = (ROOT / path).read_text(), (rebuilt / path).read_text()
+    assert committed == fresh, f"{path} differs from what `make build` makes: run `make build` and commit"
+
+
+def solution_lines(lesson):
+    """Non-trivial lines inside the solution regions of the lesson's solutions module."""
+    text = (ROOT / "solutions" / f"l{lesson}.py").read_text()
+    regions = re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", text, re.S)
+    return {line.strip() for region in regions for line in region.splitlines() if len(line.strip()) > 12}
+
+
+@pytest.mark.parametrize("edition", ["release", "notebooks"])
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_student_editions_leak_nothing(lesson, edition):
+    path = ROOT / (f"release/{lesson}/{lesson}.ipynb" if edition == "release" else f"notebooks/{lesson}.ipynb")
+    nb = nbformat.read(path, as_version=4)
+    text = "\n".join(c.source for c in nb.cells)
+    code = {l.strip() for c in nb.cells if c.cell_type == "code" for l in c.source.splitlines()}
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+        assert marker not in text, f"{path.name} contains '{marker}'"
+    leaked = [line for line in solution_lines(lesson) if line in code]
+    assert not leaked, f"{path.name} contains solution code: {leaked[:3]}"
+    master_hidden = re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS",
+                               "\n".join(c.source for c in nbtools.master(lesson).cells), re.S)
+    assert master_hidden, "the master has no hidden tests"
+    master_text = "\n".join(c.source for c in nbtools.master(lesson).cells)
+    public = re.sub(r"### BEGIN HIDDEN TESTS\n.*?### END HIDDEN TESTS", "", master_text, flags=re.S)
+    hidden_lines = {l.strip() for h in master_hidden for l in h.splitlines()
+                    if len(l.strip()) > 20 and l.strip() not in public}
+    assert hidden_lines, "no line of the hidden tests is unique to them"
+    assert not [l for l in hidden_lines if l in code], f"{path.name} contains hidden test code"
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), "outputs must be cleared"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_master_answer_cells_are_the_solutions_module(lesson):
+    """Each answer cell is exactly the named definitions of solutions/l<id>.py."""
+    defs = build.definitions(ROOT / "solutions" / f"l{lesson}.py")
+    for cell in nbtools.master(lesson).cells:
+        if nbtools.meta(cell).get("solution"):
+            chunks = cell.source.split("\n\n\n")
+            assert all(chunk in defs.values() for chunk in chunks), f"answer {nbtools.meta(cell)['grade_id']} drifted"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_stub_keeps_a_statement_and_todo(lesson):
+    for cell in nbtools.release(lesson).cells:
+        if nbtools.meta(cell).get("solution"):
+            assert "# TODO" in cell.source and "raise NotImplementedError()" in cell.source
+            ast.parse(cell.source)  # every stubbed function still has a body
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_colab_edition(lesson):
+    nb = json.loads((ROOT / "notebooks" / f"{lesson}.ipynb").read_text())
+    assert nb["metadata"]["accelerator"] == "GPU"
+    rel = nbtools.release(lesson)
+    assert [c["metadata"].get("nbgrader") for c in nb["cells"]] == [c.metadata.get("nbgrader") for c in rel.cells]
+    setup = nb["cells"][1]
+    assert setup["metadata"]["nbgrader"]["grade_id"] == "setup" and setup["metadata"]["cellView"] == "form"
+    assert "".join(setup["source"]).startswith("#@title")
+
+
+def test_injected_modules_are_self_contained():
+    """Injected helpers are pasted into one cell: only stdlib/numpy/tf/keras/matplotlib imports."""
+    allowed = {"numpy", "tensorflow", "keras", "matplotlib", "absl"}
+    import sys
+    for module in build.INJECTED_MODULES:
+        tree = ast.parse((ROOT / "coursekit" / f"{module}.py").read_text())
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                assert node.level == 0, f"{module}.py uses a relative import"
+                names = [node.module]
+            for name in names:
+                top = name.split(".")[0]
+                assert top in allowed or top in sys.stdlib_module_names, f"{module}.py imports {name}"
+
+
+def test_template_errors_name_the_line():
+    with pytest.raises(build.TemplateError, match=r"x.py:2: unknown cell kind"):
+        build.parse_template("# %% [markdown]\n# %% [nope]\n", "x.py")
+    with pytest.raises(build.TemplateError, match=r"text before"):
+        build.parse_template("print(1)\n# %% [code]\n", "x.py")
+    cells = build.parse_template("# %% [tests] id=a points=2\nassert 1\n\n", "x.py")
+    assert cells[0].attrs == {"id": "a", "points": "2"} and cells[0].lines == ["assert 1"]

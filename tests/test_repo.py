@@ -1,0 +1,43 @@
+"""Repository contracts: pinned versions agree, CI runs the README's command, badges point right."""
+import re
+
+from coursekit import build
+
+ROOT = build.ROOT
+
+
+def pins(lines):
+    return {m.group(1).lower(): m.group(2) for line in lines
+            if (m := re.match(r"^\s*(?:-\s*)?([A-Za-z0-9_.\-]+)==([^\s#]+)", line))}
+
+
+def test_requirements_and_environment_pin_the_same_packages():
+    req = pins((ROOT / "requirements.txt").read_text().splitlines())
+    env_lines = (ROOT / "environment.yml").read_text().splitlines()
+    env = pins(env_lines)
+    assert req and req == env, f"requirements.txt {req} != environment.yml {env}"
+    assert any(re.match(r"\s*-\s*python=3\.11\s*$", line) for line in env_lines)
+    for name in ("tensorflow-cpu", "keras", "nbgrader", "nbval", "jupyterlab", "numpy", "matplotlib", "pytest"):
+        assert name in req, f"{name} is not pinned"
+    assert req["keras"].startswith("3.") and req["nbgrader"].startswith("0.9.")
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert re.search(r"^make test$", ci, re.M)
+    assert "make test" in readme and "make demo" in readme
+
+
+def test_readme_has_a_colab_badge_per_lesson():
+    readme = (ROOT / "README.md").read_text()
+    for lesson in build.lesson_ids():
+        assert build.colab_url(lesson) in readme, f"README lacks the Colab link of {lesson}"
+
+
+def test_installed_versions_match_the_pins():
+    from importlib.metadata import version
+
+    req = pins((ROOT / "requirements.txt").read_text().splitlines())
+    wrong = {name: (want, version(name)) for name, want in req.items() if version(name) != want}
+    assert not wrong, f"installed versions differ from requirements.txt (run make setup): {wrong}"
