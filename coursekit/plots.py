@@ -1,6 +1,10 @@
-"""Figures every lesson draws: image grids, learning curves, confusion matrices."""
+"""Figures every lesson draws: image grids, learning curves, confusion matrices.
+
+Each function shows its figure and returns None, so a call as the last line of a cell does not
+draw it twice (``plt.gcf()`` still reaches it in a script)."""
 import numpy as np
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
 
 def show_image_grid(images, labels, class_names=None, predictions=None, rows=5, cols=5, title=None):
@@ -8,6 +12,7 @@ def show_image_grid(images, labels, class_names=None, predictions=None, rows=5, 
     images = np.asarray(images)
     labels = np.asarray(labels).reshape(-1)
     n = min(rows * cols, len(images))
+    rows = max(1, min(rows, -(-n // cols)))  # no empty rows when there are few images
     fig, axes = plt.subplots(rows, cols, figsize=(1.6 * cols, 1.8 * rows), squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
@@ -29,7 +34,6 @@ def show_image_grid(images, labels, class_names=None, predictions=None, rows=5, 
         fig.suptitle(title)
     fig.tight_layout()
     plt.show()
-    return fig
 
 
 def plot_history(history, title="Learning curves", metrics=(("loss", "test_loss"), ("accuracy", "test_accuracy"))):
@@ -42,6 +46,7 @@ def plot_history(history, title="Learning curves", metrics=(("loss", "test_loss"
                 values = history[key]
                 ax.plot(range(1, len(values) + 1), values, marker="o", label=key)
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(keys[0])
         ax.set_title(f"{keys[0]} per epoch")
         ax.grid(alpha=0.3)
@@ -49,7 +54,6 @@ def plot_history(history, title="Learning curves", metrics=(("loss", "test_loss"
     fig.suptitle(title)
     fig.tight_layout()
     plt.show()
-    return fig
 
 
 def plot_confusion_matrix(cm, class_names=None, title="Confusion matrix"):
@@ -72,4 +76,3 @@ def plot_confusion_matrix(cm, class_names=None, title="Confusion matrix"):
                     color="white" if cm[i, j] > limit else "black")
     fig.tight_layout()
     plt.show()
-    return fig

@@ -185,7 +185,7 @@ expect_shape(_p2, (3, 10), "MyModel()(a batch of 3 images, training=True)")
 
 # %% [code]
 model = MyModel()
-model.build((None, 28, 28, 1))
+model(x_train[:1])  # a subclassed model creates its weights on its first call
 model.summary()
 
 # %% [markdown]
@@ -248,11 +248,11 @@ _y = np.array([0, 1, 2, 3, 0, 1, 2, 3, 0, 1])
 _pred = np.asarray(_m(_x))
 _expected_loss = float(_loss(_y, _pred))
 _expected_acc = float(np.mean(_pred.argmax(axis=1) == _y))
-_w0 = [np.array(v) for v in _m.trainable_variables]
+_w0 = [v.numpy() for v in _m.trainable_variables]
 _step(_x, _y)
 expect_close(float(_tl.result()), _expected_loss, "train_loss after one step (the loss of the batch before the update)", atol=1e-5)
 expect_close(float(_ta.result()), _expected_acc, "train_accuracy after one step", atol=1e-6)
-expect(all(not np.allclose(a, np.array(b)) for a, b in zip(_w0, _m.trainable_variables)),
+expect(all(not np.allclose(a, b.numpy()) for a, b in zip(_w0, _m.trainable_variables)),
        "train_step must apply the gradients to every trainable variable.")
 ### END HIDDEN TESTS
 
@@ -264,9 +264,9 @@ _vl, _va = keras.metrics.Mean(), keras.metrics.SparseCategoricalAccuracy()
 _step = make_test_step(_m, _loss, _vl, _va)
 _x = np.random.default_rng(0).random((12, 4, 4, 1)).astype("float32")
 _y = np.arange(12) % 3
-_w0 = [np.array(v) for v in _m.weights]
+_w0 = [v.numpy() for v in _m.weights]
 _step(_x, _y)
-expect(all(np.array_equal(a, np.array(b)) for a, b in zip(_w0, _m.weights)), "test_step must not change the model's weights.")
+expect(all(np.array_equal(a, b.numpy()) for a, b in zip(_w0, _m.weights)), "test_step must not change the model's weights.")
 expect_close(float(_vl.result()), float(_loss(_y, _m(_x))), "test_loss after one test_step", atol=1e-5)
 print("test_step: metrics updated, weights untouched.")
 
