@@ -48,7 +48,12 @@ class TemplateCell:
 
 
 def lesson_ids(root: Path = ROOT) -> list[str]:
-    return sorted(p.stem for p in (root / "lessons").glob("[0-9][0-9]_*.py"))
+    """Every lesson under lessons/; COURSE_LESSONS="01,03" narrows it (for work on one lesson)."""
+    ids = sorted(p.stem for p in (root / "lessons").glob("[0-9][0-9]_*.py"))
+    wanted = [w.strip() for w in os.environ.get("COURSE_LESSONS", "").split(",") if w.strip()]
+    if wanted:
+        ids = [i for i in ids if any(i == w or i.startswith(w + "_") for w in wanted)]
+    return ids
 
 
 def parse_template(text: str, name: str = "<template>") -> list[TemplateCell]:

@@ -36,19 +36,22 @@ def show_image_grid(images, labels, class_names=None, predictions=None, rows=5, 
     plt.show()
 
 
-def plot_history(history, title="Learning curves", metrics=(("loss", "test_loss"), ("accuracy", "test_accuracy"))):
-    """Plot per-epoch curves from a dict of lists (or a keras History): one panel per metric pair."""
+def plot_history(history, title="Learning curves", metrics=None):
+    """Plot per-epoch curves from a dict of lists or a keras History: one panel per metric,
+    each with its 'val_' and 'test_' twins (``metrics`` picks the panels, e.g. ("loss",))."""
     history = getattr(history, "history", history)
+    if metrics is None:
+        metrics = [k for k in history if not k.startswith(("val_", "test_")) and k != "learning_rate"]
     fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 3.8), squeeze=False)
-    for ax, keys in zip(axes.flat, metrics):
-        for key in keys:
+    for ax, name in zip(axes.flat, metrics):
+        for key in (name, f"val_{name}", f"test_{name}"):
             if key in history:
                 values = history[key]
                 ax.plot(range(1, len(values) + 1), values, marker="o", label=key)
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_ylabel(keys[0])
-        ax.set_title(f"{keys[0]} per epoch")
+        ax.set_ylabel(name)
+        ax.set_title(f"{name} per epoch")
         ax.grid(alpha=0.3)
         ax.legend()
     fig.suptitle(title)

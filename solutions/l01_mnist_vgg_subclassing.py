@@ -88,15 +88,22 @@ def run_epochs(epochs, train_ds, test_ds, train_step, test_step,
                train_loss, train_accuracy, test_loss, test_accuracy, verbose=True):
     """Train for ``epochs`` epochs; return a dict of per-epoch lists 'loss', 'accuracy',
     'test_loss', 'test_accuracy' (accuracies in percent). Every epoch starts from reset
-    metrics, so each number describes that epoch alone."""
+    metrics, so each number describes that epoch alone. With ``verbose``, print one line per
+    epoch (and, going further than the post, show a progress bar while it trains)."""
     ### BEGIN SOLUTION
     history = {"loss": [], "accuracy": [], "test_loss": [], "test_accuracy": []}
     metrics = (train_loss, train_accuracy, test_loss, test_accuracy)
+    steps = int(train_ds.cardinality())
     for epoch in range(epochs):
         for metric in metrics:
             metric.reset_state()
-        for images, labels in train_ds:
+        bar = keras.utils.Progbar(steps if steps > 0 else None, verbose=1 if verbose else 0,
+                                  stateful_metrics=["loss", "accuracy"])
+        for step, (images, labels) in enumerate(train_ds, 1):
             train_step(images, labels)
+            if verbose and (step % 20 == 0 or step == steps):
+                bar.update(step, [("loss", float(train_loss.result())),
+                                  ("accuracy", float(train_accuracy.result()))])
         for test_images, test_labels in test_ds:
             test_step(test_images, test_labels)
         results = [float(m.result()) for m in metrics]
