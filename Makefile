@@ -34,3 +34,7 @@ standins: setup
 
 clean:
 	rm -rf demo-course .pytest_cache
+
+# Speed figures as JSON (see benchmarks/bench.py); BENCH_ARGS="--make-test" also times make test.
+bench: setup build
+	$(PY) benchmarks/bench.py $(BENCH_ARGS)
