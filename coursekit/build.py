@@ -27,7 +27,7 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
-INJECTED_MODULES = ("runtime", "checks", "data", "plots", "archcheck")
+INJECTED_MODULES = ("runtime", "checks", "data", "plots", "archcheck", "handin")
 SETUP_TITLE = "#@title Course setup: run this cell first (locked; it defines the course helpers)"
 CELL_HEADER = re.compile(r"^# %% \[(?P<kind>\w+)\](?P<attrs>.*)$")
 KINDS = ("markdown", "code", "setup", "answer", "tests")
@@ -181,11 +181,37 @@ def build_master(lesson_id: str, root: Path = ROOT):
                     grade_id, grade=True, locked=True, points=float(cell.attrs["points"])))
             new.id = grade_id
         nb.cells.append(new)
+    nb.cells.extend(handin_cells(nb))
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
     }
     return nb
+
+
+def handin_cells(nb) -> list:
+    """The closing cells every lesson gets: what the hand-in check looks at, and the check."""
+    graded, answers, locked = {}, [], ["setup", "handin_check"]
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade"):
+            graded[meta["grade_id"]] = meta["points"]
+        elif meta.get("solution"):
+            answers.append(meta["grade_id"])
+    expected = json.dumps({"graded": graded, "answers": answers, "locked": locked}, indent=1)
+    text = nbformat.v4.new_markdown_cell(
+        "## Ready to hand in?\n"
+        "Save the notebook, then run the cell below. It checks the saved file the way the grader will "
+        "read it: every test cell still there with its grading metadata, no copied cells, no exercise "
+        "still raising `NotImplementedError`. It does not run the hidden tests, so it is not your grade.")
+    text.id = "md-handin"
+    check = nbformat.v4.new_code_cell(
+        "#@title Ready to hand in? Run this cell last (locked)\n"
+        f"handin_check({expected})",
+        metadata=_nbgrader("handin_check", locked=True))
+    check.metadata["cellView"] = "form"
+    check.id = "handin_check"
+    return [text, check]
 
 
 def write_notebook(nb, path: Path) -> None:
