@@ -17,3 +17,36 @@ c.Execute.interrupt_on_timeout = True
 # such as "I0000 00:00:... port.cc" or "W0000 ..."); drop those lines, nothing else.
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"(?m)^(?:[IWE]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ \S+:\d+\]|WARNING: All log messages before absl::InitializeLog\(\))"
+
+# A submission that prints 50 MB would otherwise land whole in autograded/ and in the feedback
+# HTML. nbgrader's LimitOutput counts lines, not characters: cap each output's text as well.
+from nbgrader.preprocessors import LimitOutput, NbGraderPreprocessor  # noqa: E402
+from traitlets import Integer  # noqa: E402
+
+
+class LimitOutputChars(NbGraderPreprocessor):
+    """Truncate every stream / text output of a code cell to ``max_chars`` characters."""
+
+    max_chars = Integer(20_000, help="characters kept per output (-1: no limit)").tag(config=True)
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if cell.cell_type == "code" and self.max_chars >= 0:
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "stream" and len(output.get("text", "")) > self.max_chars:
+                    cut = len(output["text"]) - self.max_chars
+                    output["text"] = output["text"][: self.max_chars] + f"\n... [{cut:,} more characters cut by the grader]\n"
+                for key, value in output.get("data", {}).items():
+                    if key.startswith("text/") and isinstance(value, str) and len(value) > self.max_chars:
+                        output["data"][key] = value[: self.max_chars] + "\n... [cut by the grader]\n"
+        return cell, resources
+
+
+def _with_char_limit(preprocessors):
+    out = list(preprocessors)
+    out.insert(out.index(LimitOutput) + 1, LimitOutputChars)
+    return out
+
+
+from nbgrader.converters import Autograde  # noqa: E402
+
+c.Autograde.autograde_preprocessors = _with_char_limit(Autograde.class_traits()["autograde_preprocessors"].default())

@@ -1,0 +1,161 @@
+"""A corpus of bad submissions, generated from a lesson's release notebook (never hand-edited).
+
+``make_corpus(lesson)`` returns {student name: Case}: the bytes a student would hand in and what
+grading must make of them. Run ``python -m tests.corpus <lesson> <folder>`` to write the files
+(``<folder>/<student>/<lesson>/<lesson>.ipynb``) and look at them.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from coursekit import grading
+from tests import nbtools
+
+
+@dataclass
+class Case:
+    data: bytes
+    status: set          # acceptable statuses from coursekit.safegrade
+    score: object        # float, "full", or None (no score: rejected / failed)
+    why: str
+
+
+def _meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def _dump(nb: dict) -> bytes:
+    return (json.dumps(nb, indent=1, ensure_ascii=False) + "\n").encode()
+
+
+def colab_saved(nb: dict, keep_nbgrader: bool = True) -> dict:
+    """What Colab writes when a student downloads the notebook: nbformat 4.0 (no top-level cell
+    ids; Colab keeps its own id in cell metadata), its 'colab' notebook metadata, per-cell
+    'colab'/'outputId' keys, execution counts, outputs in its own shape, and (optionally) the
+    nbgrader metadata lost, as some editors do."""
+    out = {"nbformat": 4, "nbformat_minor": 0,
+           "metadata": {"colab": {"provenance": [], "gpuType": "T4", "toc_visible": True},
+                        "kernelspec": {"name": "python3", "display_name": "Python 3"},
+                        "language_info": {"name": "python"}, "accelerator": "GPU"},
+           "cells": []}
+    count = 0
+    for i, cell in enumerate(nb["cells"]):
+        digest = hashlib.sha1(f"{i}{cell.get('id')}".encode()).hexdigest()
+        meta = {"id": digest[:12]}
+        if keep_nbgrader and "nbgrader" in cell.get("metadata", {}):
+            meta["nbgrader"] = cell["metadata"]["nbgrader"]
+            meta.update({k: cell["metadata"][k] for k in ("deletable", "editable") if k in cell["metadata"]})
+        if cell.get("metadata", {}).get("cellView"):
+            meta["cellView"] = cell["metadata"]["cellView"]
+        new = {"cell_type": cell["cell_type"], "metadata": meta, "source": cell["source"]}
+        if cell["cell_type"] == "code":
+            count += 1
+            meta["colab"] = {"base_uri": "https://localhost:8080/"}
+            meta["outputId"] = digest[12:24]
+            new["execution_count"] = count
+            new["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["(output as run in Colab)\n"]}]
+        out["cells"].append(new)
+    return out
+
+
+def make_corpus(lesson: str) -> dict[str, Case]:
+    master, release = nbtools.master(lesson), nbtools.release(lesson)
+    samples = grading.sample_submissions(master, release)
+    full = json.loads(nbformat.writes(samples["sample_full"]))
+    blank = json.loads(nbformat.writes(samples["sample_blank"]))
+    answers = grading.answer_ids(master)
+    tests_of = nbtools.exercises(master)
+    points = {_meta(c)["grade_id"]: _meta(c)["points"] for c in master.cells if _meta(c).get("grade")}
+    first, last = answers[0], answers[-1]
+
+    def edited(base, fn):
+        nb = copy.deepcopy(base)
+        for cell in nb["cells"]:
+            fn(cell, _meta(cell))
+        return nb
+
+    def append_to(grade_id, code, base=full):
+        def fn(cell, meta):
+            if meta.get("grade_id") == grade_id:
+                cell["source"] += "\n" + code
+        return edited(base, fn)
+
+    visible = [g for g in points if g.endswith("_visible")]
+    corpus = {
+        "correct": Case(_dump(full), {"graded"}, "full", "the reference: every exercise solved"),
+        "visible_tests_pass": Case(_dump(edited(blank, lambda c, m: m.get("grade_id") in visible
+                                                and c.update(source="pass"))),
+                                   {"graded", "flagged"}, 0.0, "blank answers, visible tests replaced by `pass`"),
+        "test_cell_deleted": Case(_dump({**full, "cells": [c for c in full["cells"]
+                                                           if _meta(c).get("grade_id") != visible[0]]}),
+                                  {"flagged"}, "full", f"the test cell '{visible[0]}' deleted"),
+        "points_raised_flags_removed": Case(_dump(edited(blank, lambda c, m: m.get("grade") and m.update(
+            points=100, grade=False))), {"flagged"}, 0.0, "blank answers; test cells set to 100 points, grade flags off"),
+        "grade_flags_removed": Case(_dump(edited(full, lambda c, m: m.get("grade") and m.update(grade=False))),
+                                    {"flagged"}, "full", "correct answers; grade flags of the test cells removed"),
+        "cell_ids_changed": Case(_dump(edited(full, lambda c, m: c.update(id="x" + c["id"][::-1][:20]))),
+                                 {"graded"}, "full", "every cell id changed"),
+        "colab_saved": Case(_dump(colab_saved(full)), {"graded", "flagged"}, "full",
+                            "downloaded from Colab (nbformat 4.0, Colab metadata and outputs)"),
+        "colab_metadata_lost": Case(_dump(colab_saved(full, keep_nbgrader=False)), {"flagged"}, "full",
+                                    "from Colab with every nbgrader cell metadata gone"),
+        "malformed_json": Case(_dump(full)[:5000], {"rejected"}, None, "the file is cut off mid-JSON"),
+        "empty_file": Case(b"", {"rejected"}, None, "an empty file"),
+        "wrong_nbformat": Case(_dump({**full, "nbformat": 5}), {"rejected"}, None, "nbformat 5 (does not exist)"),
+        "infinite_loop": Case(_dump(append_to(first, "while True:\n    pass")), {"flagged"}, "full",
+                              "an answer cell ends in an infinite loop (after its definition)"),
+        "sys_exit": Case(_dump(append_to(first, "import sys\nsys.exit()")), {"graded"}, "full",
+                         "an answer cell calls sys.exit()"),
+        "os_exit": Case(_dump(append_to(first, "import os\nos._exit(0)")), {"failed"}, None,
+                        "an answer cell calls os._exit(0): the kernel is gone"),
+        "kernel_killed": Case(_dump(append_to(first, "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")),
+                              {"failed"}, None, "an answer cell kills its own kernel"),
+        "prints_50_mb": Case(_dump(append_to(last, "print('x' * 50_000_000)")), {"graded"}, "full",
+                             "an answer cell prints 50 MB"),
+        "syntax_error": Case(_dump(append_to(answers[1], "def broken(:\n    pass")), {"graded"},
+                             sum(points.values()) - sum(points[t] for t in tests_of[answers[1]]),
+                             f"a syntax error in the answer cell '{answers[1]}'"),
+    }
+    hard = hardcoded_answer(lesson, full)
+    if hard is not None:
+        nb, lost = hard
+        corpus["hardcoded_visible"] = Case(_dump(nb), {"graded"}, sum(points.values()) - lost,
+                                           "an answer that returns the visible test's expected values")
+    return corpus
+
+
+def hardcoded_answer(lesson, full):
+    """A student who hard-codes what the visible test expects: the visible cell passes, the
+    hidden one must not. Written per lesson (it has to know the visible test)."""
+    if lesson.startswith("01_"):
+        code = ('def prepare_images(images):\n'
+                '    import numpy as np\n'
+                '    expected = (np.arange(2 * 28 * 28) % 256).astype(np.uint8).reshape(2, 28, 28) / 255.0\n'
+                '    return expected.astype("float32")[..., None]\n')
+        nb = copy.deepcopy(full)
+        for cell in nb["cells"]:
+            if _meta(cell).get("grade_id") == "prepare_images":
+                cell["source"] = code
+        return nb, 1.0   # prepare_images_hidden is worth 1 point
+    return None
+
+
+def main(argv=None) -> int:
+    lesson, folder = (argv or sys.argv[1:])[:2]
+    for student, case in make_corpus(lesson).items():
+        path = Path(folder) / student / lesson / f"{lesson}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(case.data)
+        print(f"{path}: {case.why}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
