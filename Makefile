@@ -6,9 +6,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-requirements
 # nbgrader runs `alembic` through PATH, so the venv's bin/ goes first.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
-export TF_CPP_MIN_LOG_LEVEL ?= 2
+export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: setup build demo test standins bench clean
+.PHONY: setup build demo test grade standins bench clean
 
 setup: $(STAMP)
 
@@ -26,6 +26,12 @@ demo: setup build
 
 test: setup
 	$(PY) -m pytest
+
+# Autograde every submission of a lesson in this course directory, safely (coursekit/safegrade.py):
+# make grade LESSON=01_mnist_vgg_subclassing
+grade: setup
+	@test -n "$(LESSON)" || { echo "usage: make grade LESSON=<lesson id>"; exit 2; }
+	$(PY) -m coursekit.safegrade "$(LESSON)" --course .
 
 # Stand-in datasets in the official formats: make standins DIR=/path/to/folder
 standins: setup

@@ -14,7 +14,7 @@ _made = []
 
 def pytest_configure(config):
     os.environ["COURSE_MODE"] = "fast"
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("MPLBACKEND", "Agg")
     folder = tempfile.mkdtemp(prefix="course-standins-")
     _made.append(folder)

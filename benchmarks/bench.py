@@ -116,7 +116,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     os.environ["COURSE_MODE"] = "fast"
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     tmp = None
     if not os.environ.get("COURSE_DATA_DIR"):
         tmp = tempfile.TemporaryDirectory(prefix="bench-data-")

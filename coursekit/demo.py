@@ -3,7 +3,8 @@
 For each lesson it registers the assignment in a fresh SQLite gradebook (`nbgrader
 generate_assignment`), hands in three sample students made from the committed notebooks
 (sample_full: every exercise solved; sample_partial: the first half; sample_blank: the release
-notebook untouched), runs `nbgrader autograde`, exports the grades CSV and prints the table.
+notebook untouched), autogrades them the way `make grade` does (coursekit.safegrade: checked,
+then one `nbgrader autograde` run per student), exports the grades CSV and prints the table.
 
 The course directory is `demo-course/` (ignored by git). Data: the folder in COURSE_DATA_DIR if
 set, otherwise stand-in datasets generated into `demo-course/data/` - announced, never silent.
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from coursekit import grading, standins
+from coursekit import grading, safegrade, standins
 from coursekit.build import ROOT, lesson_ids
 
 
@@ -51,10 +52,13 @@ def main(argv=None) -> int:
         for student, nb in samples.items():
             grading.submit(course, student, lesson, nb)
         start = time.perf_counter()
-        grading.autograde(course, lesson, env=env)
+        results = safegrade.grade_class(course, lesson, env=env, progress=None)
         seconds = time.perf_counter() - start
         print(f"autograded {lesson}: {len(samples)} submissions in {seconds:.1f} s "
               f"({seconds / len(samples):.1f} s per submission)")
+        look = [r for r in results if r.needs_look]
+        if look:
+            print(safegrade.report(look))
 
     csv_path = course / "grades.csv"
     rows = grading.export_csv(course, csv_path)

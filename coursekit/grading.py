@@ -63,7 +63,7 @@ def nbgrader_env(extra: dict | None = None) -> dict:
     """The environment nbgrader runs in: this venv's bin first (nbgrader calls `alembic` via PATH)."""
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     env.update(extra or {})
     return env
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from pathlib import Path
 
 import nbformat
@@ -55,11 +56,27 @@ def execute(nb, timeout: int = 300):
     return nb
 
 
+def ignore_pattern() -> str:
+    """The course's nbgrader IgnorePattern (stderr that autograding drops), read from its config."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    return config.IgnorePattern.pattern if config.IgnorePattern.enabled else ""
+
+
 def cell_points(nb) -> dict[str, tuple[float, float]]:
-    """{grade_id: (points, max_points)} for every graded cell, by nbgrader's own rule
-    (an error or any stderr output scores 0)."""
+    """{grade_id: (points, max_points)} for every graded cell, by nbgrader's own rule (an error
+    or any stderr output scores 0), after the IgnorePattern step that autograding runs first."""
     log = logging.getLogger("nbtools")
-    return {meta(c)["grade_id"]: determine_grade(c, log) for c in nb.cells if meta(c).get("grade")}
+    pattern = ignore_pattern()
+    out = {}
+    for cell in nb.cells:
+        if meta(cell).get("grade"):
+            cell = nbformat.from_dict(json.loads(json.dumps(cell)))
+            cell.outputs = [o for o in cell.get("outputs", []) if not (
+                pattern and o.output_type == "stream" and o.name == "stderr" and re.search(pattern, o.text))]
+            out[meta(cell)["grade_id"]] = determine_grade(cell, log)
+    return out
 
 
 def errors(nb) -> dict[str, str]:
