@@ -51,3 +51,36 @@ def _with_char_limit(preprocessors):
 from nbgrader.converters import Autograde  # noqa: E402
 
 c.Autograde.autograde_preprocessors = _with_char_limit(Autograde.class_traits()["autograde_preprocessors"].default())
+
+
+# Feedback goes to students: without this it shows the hidden tests' code (nbgrader issue #1363)
+# - in the cell and again in the traceback lines. Keep the verdict (score, error type and message),
+# drop the code.
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import GetGrades  # noqa: E402
+
+
+class HideHiddenTests(NbGraderPreprocessor):
+    """In feedback: replace each hidden-test region by a one-line note, and cut the traceback of
+    a failed hidden test down to its last line (error type and message)."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if cell.cell_type != "code" or "### BEGIN HIDDEN TESTS" not in cell.source:
+            return cell, resources
+        kept, hiding = [], False
+        for line in cell.source.split("\n"):
+            if "### BEGIN HIDDEN TESTS" in line:
+                hiding = True
+                kept.append("# (hidden tests: their code is not shown; the result below is)")
+            elif "### END HIDDEN TESTS" in line:
+                hiding = False
+            elif not hiding:
+                kept.append(line)
+        cell.source = "\n".join(kept)
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
+        return cell, resources
+
+
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]

@@ -72,3 +72,27 @@ def test_hidden_tests_are_restored_at_grading(graded_course):
                if c.metadata.get("nbgrader", {}).get("grade")}
     hidden = [gid for gid, src in masters.items() if "### BEGIN HIDDEN TESTS" in src]
     assert hidden and all(graded[gid] == masters[gid] for gid in hidden)
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_feedback_explains_failures_without_showing_hidden_tests(graded_course, lesson):
+    grading.run_nbgrader(graded_course, "generate_feedback", lesson, "--force", "--log-level=ERROR")
+    import html as htmllib
+    import re
+
+    def text(student):
+        page = (graded_course / "feedback" / student / lesson / f"{lesson}.html").read_text()
+        return htmllib.unescape(re.sub(r"<[^>]+>", "", page))
+
+    top = grading.scores(graded_course, lesson)["sample_full"][1]
+    partial = text("sample_partial")
+    assert "NotImplementedError" in partial and "Score:" in partial
+    assert f"{top:g}" in text("sample_full")
+    master_src = "\n".join(c.source for c in nbtools.master(lesson).cells)
+    hidden = re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", master_src, re.S)
+    public = re.sub(r"### BEGIN HIDDEN TESTS\n.*?### END HIDDEN TESTS", "", master_src, flags=re.S)
+    unique = {l.strip() for h in hidden for l in h.splitlines() if len(l.strip()) > 20 and l.strip() not in public}
+    for student in ("sample_full", "sample_partial", "sample_blank"):
+        page = text(student)
+        leaked = [l for l in unique if l in page]
+        assert not leaked, f"feedback of {student} shows hidden test code: {leaked[:2]}"
