@@ -50,6 +50,8 @@ def plot_history(history, title="Learning curves", metrics=None):
                 ax.plot(range(1, len(values) + 1), values, marker="o", label=key)
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        epochs = max((len(history[k]) for k in (name, f"val_{name}", f"test_{name}") if k in history), default=1)
+        ax.set_xlim(0.5, epochs + 0.5)  # one epoch still gets a sensible axis
         ax.set_ylabel(name)
         ax.set_title(f"{name} per epoch")
         ax.grid(alpha=0.3)
