@@ -18,8 +18,6 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
-
 from coursekit import grading, safegrade, standins
 from coursekit.build import ROOT, lesson_ids
 
@@ -46,11 +44,7 @@ def main(argv=None) -> int:
 
     grading.prepare_course(course, lessons)
     for lesson in lessons:
-        master = nbformat.read(ROOT / "source" / lesson / f"{lesson}.ipynb", as_version=4)
-        release = nbformat.read(ROOT / "release" / lesson / f"{lesson}.ipynb", as_version=4)
-        samples = grading.sample_submissions(master, release)
-        for student, nb in samples.items():
-            grading.submit(course, student, lesson, nb)
+        samples = grading.submit_samples(course, lesson)
         start = time.perf_counter()
         results = safegrade.grade_class(course, lesson, env=env, progress=None)
         seconds = time.perf_counter() - start

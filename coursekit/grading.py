@@ -96,6 +96,17 @@ def submit(course: Path, student: str, lesson: str, nb) -> Path:
     return path
 
 
+def submit_samples(course: Path, lesson: str, root: Path = ROOT) -> list[str]:
+    """Hand in the three sample students (see sample_submissions), made from the committed master
+    and release notebooks of ``lesson``. Returns their ids."""
+    master = nbformat.read(root / "source" / lesson / f"{lesson}.ipynb", as_version=4)
+    release = nbformat.read(root / "release" / lesson / f"{lesson}.ipynb", as_version=4)
+    samples = sample_submissions(master, release)
+    for student, nb in samples.items():
+        submit(course, student, lesson, nb)
+    return list(samples)
+
+
 def autograde(course: Path, lesson: str, env: dict | None = None, students: list[str] | None = None):
     args = ["autograde", lesson, "--force", "--log-level=WARN"]
     for student in students or []:

@@ -20,9 +20,7 @@ def graded_course(tmp_path_factory):
     course = tmp_path_factory.mktemp("course")
     grading.prepare_course(course, LESSONS)
     for lesson in LESSONS:
-        samples = grading.sample_submissions(nbtools.master(lesson), nbtools.release(lesson))
-        for student, nb in samples.items():
-            grading.submit(course, student, lesson, nb)
+        grading.submit_samples(course, lesson)
         grading.autograde(course, lesson)
     return course
 
