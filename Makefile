@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-requirements
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: setup build demo test grade standins bench clean
+.PHONY: setup system-deps build demo test grade standins bench clean
 
 setup: $(STAMP)
 
@@ -17,6 +17,19 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
 	@cp requirements.txt $(STAMP)
 	@echo "environment ready: $(VENV) ($$($(PY) --version))"
+
+# Debian packages for grading and its tests: bubblewrap (each grading kernel in a sandbox) and the
+# PostgreSQL server (the parallel-grading tests start a throwaway one on loopback; without it those
+# tests are skipped, and fail under CI). Needs root or sudo; does nothing when both are there.
+system-deps:
+	@if command -v bwrap >/dev/null && { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; }; then \
+		echo "bubblewrap and PostgreSQL server: installed"; \
+	else \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends bubblewrap postgresql >/dev/null && \
+		echo "bubblewrap and PostgreSQL server: installed from Debian's packages"; \
+	fi
 
 build: setup
 	$(PY) -m coursekit.build
@@ -27,11 +40,15 @@ demo: setup build
 test: setup
 	$(PY) -m pytest
 
-# Autograde every submission of a lesson in this course directory, safely (coursekit/safegrade.py):
-# make grade LESSON=01_mnist_vgg_subclassing
+# Autograde every submission of a lesson in this course directory (coursekit/classgrade.py):
+# make grade LESSON=01_mnist_vgg_subclassing [WORKERS=N] [DB_URL=postgresql://...] [FORCE=1] [SHARD=K/N] [SANDBOX=on|off]
+# Resumable: run it again after an interruption and it grades only what is left.
+WORKERS ?= 0
 grade: setup
-	@test -n "$(LESSON)" || { echo "usage: make grade LESSON=<lesson id>"; exit 2; }
-	$(PY) -m coursekit.safegrade "$(LESSON)" --course .
+	@test -n "$(LESSON)" || { echo "usage: make grade LESSON=<lesson id> [WORKERS=N] [DB_URL=...] [FORCE=1] [SHARD=K/N]"; exit 2; }
+	$(PY) -m coursekit.classgrade "$(LESSON)" --course . --workers $(WORKERS) \
+		$(if $(DB_URL),--db-url "$(DB_URL)") $(if $(FORCE),--force) $(if $(SHARD),--shard $(SHARD)) \
+		$(if $(SANDBOX),--sandbox $(SANDBOX))
 
 # Stand-in datasets in the official formats: make standins DIR=/path/to/folder
 standins: setup

@@ -62,9 +62,14 @@ from nbgrader.preprocessors import GetGrades  # noqa: E402
 
 class HideHiddenTests(NbGraderPreprocessor):
     """In feedback: replace each hidden-test region by a one-line note, and cut the traceback of
-    a failed hidden test down to its last line (error type and message)."""
+    a failed hidden test down to its last line (error type and message). The locked setup cell
+    (about a thousand lines of course helpers, folded in Colab) shows only its title."""
 
     def preprocess_cell(self, cell, resources, cell_index):
+        if cell.cell_type == "code" and cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "setup":
+            title = cell.source.split("\n", 1)[0]
+            cell.source = f"{title}\n# (the course helpers: the same for everyone, not shown in feedback)"
+            return cell, resources
         if cell.cell_type != "code" or "### BEGIN HIDDEN TESTS" not in cell.source:
             return cell, resources
         kept, hiding = [], False

@@ -1,10 +1,14 @@
 """`make bench`: speed figures for this machine, printed as one JSON object.
 
 - per lesson: fast-mode execution seconds of the master notebook (nbclient, median of --repeats)
-  and `nbgrader autograde` seconds per submission (the demo's three sample students, one run);
+  and `nbgrader autograde` seconds per submission (the demo's three sample students, each graded
+  by its own nbgrader run as `make grade` does; median over students x --repeats);
 - lesson 01 training throughput (images/second) on the same data and batch size: the solution's
   @tf.function GradientTape loop, `model.fit`, and the same loop run eagerly (median of --repeats);
-- with --make-test: the wall time of `make test`.
+- with --class-size N: a synthetic class of N students of lesson 01 (coursekit.synthclass) graded
+  serially on SQLite and with --workers on a throwaway PostgreSQL server (coursekit.pgserver):
+  wall times, speedup, and whether the two gave identical scores (one run each);
+- with --make-test: the wall time of `make test` (one run).
 
 Data: COURSE_DATA_DIR if set, else stand-ins written to a temporary folder (reported in the JSON).
 """
@@ -25,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from coursekit import grading, standins  # noqa: E402
+from coursekit import classgrade, grading, pgserver, standins, synthclass  # noqa: E402
 from coursekit.build import lesson_ids  # noqa: E402
 
 
@@ -48,14 +52,43 @@ def notebook_seconds(lesson, repeats):
     return median_seconds(run, repeats)
 
 
-def autograde_seconds(lesson):
+def autograde_seconds(lesson, repeats):
+    """Seconds per submission: each sample student graded by its own nbgrader run (staging included)."""
+    times = []
     with tempfile.TemporaryDirectory(prefix="bench-course-") as tmp:
         course = Path(tmp)
         grading.prepare_course(course, [lesson])
         samples = grading.submit_samples(course, lesson)
-        start = time.perf_counter()
-        grading.autograde(course, lesson)
-        return round((time.perf_counter() - start) / len(samples), 2)
+        for _ in range(repeats):
+            classgrade.grade_class(course, lesson, force=True, progress=None)
+            times += [classgrade.read_record(course, lesson, s)["seconds"] for s in samples]
+    return round(statistics.median(times), 2), times
+
+
+def class_grading(lesson, n, workers):
+    """Serial on SQLite vs ``workers`` on PostgreSQL, same synthetic class."""
+    out = {"lesson": lesson, "students": n, "workers": workers}
+    why = pgserver.available()
+    if why:
+        return {**out, "skipped": why}
+    server = pgserver.PostgresServer().start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-class-") as tmp:
+            results = {}
+            for name, url, w in (("serial_sqlite", None, 1),
+                                 (f"parallel_postgres", server.create_database("bench"), workers)):
+                course = Path(tmp) / name
+                grading.prepare_course(course, [lesson], db_url=url)
+                synthclass.write_class(course, lesson, n, seed=1)
+                run = classgrade.grade_class(course, lesson, workers=w, db_url=url, progress=None)
+                out[f"{name}_s"] = round(run.seconds, 1)
+                results[name] = (grading.scores(course, lesson, url),
+                                 {r.student: (r.status, r.score) for r in run.results})
+            out["speedup"] = round(out["serial_sqlite_s"] / out["parallel_postgres_s"], 2)
+            out["identical_scores"] = results["serial_sqlite"] == results["parallel_postgres"]
+    finally:
+        server.stop()
+    return out
 
 
 def throughput_l01(repeats, n_images=2048, batch_size=32):
@@ -107,6 +140,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--lessons", nargs="*", default=None)
+    parser.add_argument("--skip", nargs="*", default=[], choices=["lessons", "throughput"],
+                        help="leave these parts out (e.g. to time only --class-size)")
+    parser.add_argument("--class-size", type=int, default=0, help="also grade a synthetic class of N (lesson 01)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="workers for --class-size")
     parser.add_argument("--make-test", action="store_true", help="also time `make test`")
     args = parser.parse_args(argv)
 
@@ -122,12 +159,17 @@ def main(argv=None):
               "repeats": args.repeats,
               "data": "stand-ins" if tmp else os.environ["COURSE_DATA_DIR"],
               "lessons": {}}
-    for lesson in args.lessons or lesson_ids():
+    for lesson in [] if "lessons" in args.skip else args.lessons or lesson_ids():
         median, runs = notebook_seconds(lesson, args.repeats)
+        per_sub, sub_runs = autograde_seconds(lesson, args.repeats)
         result["lessons"][lesson] = {"fast_mode_notebook_s": round(median, 2), "fast_mode_runs_s": runs,
-                                     "autograde_s_per_submission": autograde_seconds(lesson)}
-    with contextlib.redirect_stdout(sys.stderr):  # the stand-in banner must not break the JSON
-        result["training_images_per_s_l01"] = throughput_l01(args.repeats)
+                                     "autograde_s_per_submission": per_sub, "autograde_runs_s": sub_runs}
+    if "throughput" not in args.skip:
+        with contextlib.redirect_stdout(sys.stderr):  # the stand-in banner must not break the JSON
+            result["training_images_per_s_l01"] = throughput_l01(args.repeats)
+    if args.class_size:
+        first = next(l for l in lesson_ids() if l.startswith("01_"))
+        result["class_grading"] = class_grading(first, args.class_size, args.workers)
     if args.make_test:
         start = time.perf_counter()
         rc = subprocess.run(["make", "test"], cwd=ROOT, capture_output=True).returncode

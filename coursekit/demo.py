@@ -3,7 +3,7 @@
 For each lesson it registers the assignment in a fresh SQLite gradebook (`nbgrader
 generate_assignment`), hands in three sample students made from the committed notebooks
 (sample_full: every exercise solved; sample_partial: the first half; sample_blank: the release
-notebook untouched), autogrades them the way `make grade` does (coursekit.safegrade: checked,
+notebook untouched), autogrades them the way `make grade` does (coursekit.classgrade: checked,
 then one `nbgrader autograde` run per student), exports the grades CSV and prints the table.
 
 The course directory is `demo-course/` (ignored by git). Data: the folder in COURSE_DATA_DIR if
@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from coursekit import grading, safegrade, standins
+from coursekit import classgrade, grading, safegrade, standins
 from coursekit.build import ROOT, lesson_ids
 
 
@@ -46,7 +46,7 @@ def main(argv=None) -> int:
     for lesson in lessons:
         samples = grading.submit_samples(course, lesson)
         start = time.perf_counter()
-        results = safegrade.grade_class(course, lesson, env=env, progress=None)
+        results = classgrade.grade_class(course, lesson, env=env, progress=None).results
         seconds = time.perf_counter() - start
         print(f"autograded {lesson}: {len(samples)} submissions in {seconds:.1f} s "
               f"({seconds / len(samples):.1f} s per submission)")

@@ -49,6 +49,20 @@ def make_submission(master, release, solve) -> nbformat.NotebookNode:
     return nb
 
 
+def exercise_tests(nb) -> dict[str, list[str]]:
+    """{answer grade_id: [grade_ids of the test cells that follow it, up to the next answer]}."""
+    out: dict[str, list[str]] = {}
+    current = None
+    for cell in nb.cells:
+        meta = _grade_meta(cell)
+        if meta.get("solution"):
+            current = meta["grade_id"]
+            out[current] = []
+        elif meta.get("grade") and current is not None:
+            out[current].append(meta["grade_id"])
+    return out
+
+
 def sample_submissions(master, release) -> dict[str, nbformat.NotebookNode]:
     """The demo's three students: everything solved, the first half solved, nothing solved."""
     ids = answer_ids(master)
@@ -77,8 +91,44 @@ def run_nbgrader(course: Path, *args: str, env: dict | None = None, check: bool 
     return result
 
 
-def prepare_course(course: Path, lessons: list[str], root: Path = ROOT) -> None:
-    """A fresh course directory: the config and the nbgrader masters, and the assignments in the gradebook."""
+def course_settings(course: Path) -> tuple[str, str]:
+    """(course_id, db_url) as nbgrader reads them from the course directory's nbgrader_config.py;
+    the gradebook defaults to sqlite:///<course>/gradebook.db."""
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = Config()
+    if (course / "nbgrader_config.py").exists():
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    coursedir = CourseDirectory(config=config, root=str(Path(course).resolve()))
+    return coursedir.course_id, coursedir.db_url
+
+
+def open_gradebook(url: str, course_id: str):
+    """nbgrader's Gradebook on ``url``. A new database is stamped by running `alembic`, which
+    nbgrader looks up on PATH: make sure this environment's copy is found."""
+    from nbgrader.api import Gradebook
+
+    bindir = str(Path(sys.executable).parent)
+    if not shutil.which("alembic") and bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}"
+    return Gradebook(url, course_id)
+
+
+def gradebook_url(course: Path, db_url: str | None = None) -> str:
+    """The gradebook to use: ``db_url`` if given, else the course's configured one."""
+    return db_url or course_settings(course)[1]
+
+
+def db_args(db_url: str | None) -> list[str]:
+    """nbgrader command-line arguments that point it at ``db_url`` (none for the configured one)."""
+    return [f"--CourseDirectory.db_url={db_url}"] if db_url else []
+
+
+def prepare_course(course: Path, lessons: list[str], root: Path = ROOT, db_url: str | None = None) -> None:
+    """A fresh course directory: the config and the nbgrader masters, and the assignments in the
+    gradebook (the course's SQLite file, or ``db_url``)."""
     course.mkdir(parents=True, exist_ok=True)
     shutil.copy(root / "nbgrader_config.py", course / "nbgrader_config.py")
     for lesson in lessons:
@@ -86,7 +136,7 @@ def prepare_course(course: Path, lessons: list[str], root: Path = ROOT) -> None:
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(root / "source" / lesson, target)
-        run_nbgrader(course, "generate_assignment", lesson, "--force", "--log-level=WARN")
+        run_nbgrader(course, "generate_assignment", lesson, "--force", "--log-level=WARN", *db_args(db_url))
 
 
 def submit(course: Path, student: str, lesson: str, nb) -> Path:
@@ -114,12 +164,13 @@ def autograde(course: Path, lesson: str, env: dict | None = None, students: list
     return run_nbgrader(course, *args, env=env)
 
 
-def scores(course: Path, lesson: str) -> dict[str, tuple[float, float]]:
-    """{student: (score, max_score)} for one lesson, read from the course's SQLite gradebook."""
-    from nbgrader.api import Gradebook, MissingEntry
+def scores(course: Path, lesson: str, db_url: str | None = None) -> dict[str, tuple[float, float]]:
+    """{student: (score, max_score)} for one lesson, read from the course's gradebook (or ``db_url``)."""
+    from nbgrader.api import MissingEntry
 
     out = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    course_id, url = course_settings(course)
+    with open_gradebook(db_url or url, course_id) as gb:
         for student in gb.students:
             try:
                 sub = gb.find_submission(lesson, student.id)
@@ -129,17 +180,16 @@ def scores(course: Path, lesson: str) -> dict[str, tuple[float, float]]:
     return out
 
 
-def cell_scores(course: Path, lesson: str, student: str) -> dict[str, tuple[float, float]]:
+def cell_scores(course: Path, lesson: str, student: str, db_url: str | None = None) -> dict[str, tuple[float, float]]:
     """{grade_id: (score, max_score)} of every graded cell of one submission."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    course_id, url = course_settings(course)
+    with open_gradebook(db_url or url, course_id) as gb:
         nb = gb.find_submission_notebook(lesson, lesson, student)
         return {g.name: (float(g.score), float(g.max_score)) for g in nb.grades}
 
 
-def export_csv(course: Path, path: Path) -> list[dict]:
-    run_nbgrader(course, "export", f"--to={path}", "--log-level=WARN")
+def export_csv(course: Path, path: Path, db_url: str | None = None) -> list[dict]:
+    run_nbgrader(course, "export", f"--to={path}", "--log-level=WARN", *db_args(db_url))
     with open(path, newline="") as fh:
         return list(csv.DictReader(fh))
 

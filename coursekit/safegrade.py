@@ -13,23 +13,26 @@ it reads the notebook, repairs what can be repaired *towards the release noteboo
 towards more points: test cells come back from the master anyway, since nbgrader overwrites
 locked and graded cells with their master source), writes the repaired copy to
 ``staged/<student>/<lesson>/`` - the student's file is never changed - and then autogrades one
-student per nbgrader run, so a crash is that student's alone. It returns one row per student:
+student per nbgrader run, so a crash is that student's alone. Each student gets one Result:
 graded, flagged (graded, but repaired first or a cell timed out: what happened), rejected (not a notebook: why)
 or failed (nbgrader or the kernel gave up: the last error line) - the last three need a human look.
+coursekit.classgrade runs this for a whole class, with several workers and resumably.
 """
 from __future__ import annotations
 
-import argparse
 import json
+import os
 import shutil
+import signal
+import subprocess
 import sys
-import time
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from coursekit import grading
+from coursekit import grading, sandbox
 
 STAGED = "staged"
 
@@ -98,6 +101,8 @@ def repair(nb, release) -> list[str]:
     edited metadata, drop the grade metadata of duplicates and re-insert deleted locked cells.
     Returns what was done, in words."""
     notes: list[str] = []
+    restored: dict[str, list[str]] = {}   # how the cell was found -> grade_ids whose metadata came back
+    put_back: list[str] = []
     wanted = [c for c in release.cells if _meta(c).get("grade_id")]
     by_id: dict[str, list] = {}
     for cell in nb.cells:
@@ -112,12 +117,17 @@ def repair(nb, release) -> list[str]:
         how = None
         if not candidates:
             candidates = [c for c in nb.cells if c.get("id") == gid and id(c) not in claimed]
-            how = "by its cell id"
+            how = "by cell id"
+        if not candidates:
+            # A locked or test cell whose metadata an editor dropped still has the release's source.
+            candidates = [c for c in nb.cells if c.cell_type == ref.cell_type and id(c) not in claimed
+                          and not _meta(c) and c.source.strip() == ref.source.strip()]
+            how = "by source"
         if not candidates and ref_meta.get("solution"):
             head = _first_code_line(ref.source)
             candidates = [c for c in nb.cells if c.cell_type == ref.cell_type and id(c) not in claimed
                           and head and head in c.source]
-            how = f"by its first line '{head}'"
+            how = "answers by their first line"
         if len(candidates) > 1:
             # Keep the copy a student would mean: for an answer, the last one that is not the stub.
             done = [c for c in candidates if "raise NotImplementedError()" not in c.source]
@@ -133,8 +143,7 @@ def repair(nb, release) -> list[str]:
         if candidates:
             cell = candidates[0]
             if _meta(cell) != ref_meta:
-                notes.append(f"restored the grading metadata of cell '{gid}'"
-                             + (f" (found {how})" if how and not _meta(cell) else ""))
+                restored.setdefault(how if how and not _meta(cell) else "edited", []).append(gid)
                 cell.metadata["nbgrader"] = json.loads(json.dumps(ref_meta))
             placed[gid] = cell
             claimed.add(id(cell))
@@ -145,13 +154,19 @@ def repair(nb, release) -> list[str]:
             anchor = next((placed[w.metadata["nbgrader"]["grade_id"]] for w in reversed(wanted[:before])
                            if w.metadata["nbgrader"]["grade_id"] in placed), None)
             position = nb.cells.index(anchor) + 1 if anchor is not None else 0
-            restored = nbformat.from_dict(json.loads(json.dumps(ref)))
-            nb.cells.insert(position, restored)
-            placed[gid] = restored
-            claimed.add(id(restored))
-            notes.append(f"put back the deleted cell '{gid}'")
+            restored_cell = nbformat.from_dict(json.loads(json.dumps(ref)))
+            nb.cells.insert(position, restored_cell)
+            placed[gid] = restored_cell
+            claimed.add(id(restored_cell))
+            put_back.append(gid)
         else:
             notes.append(f"answer cell '{gid}' is missing: graded as not answered")
+    if restored:
+        found = "; ".join(f"{', '.join(ids)} ({'metadata edited' if how == 'edited' else 'found ' + how})"
+                          for how, ids in restored.items())
+        notes.insert(0, f"restored the grading metadata of {sum(map(len, restored.values()))} cell(s): {found}")
+    if put_back:
+        notes.append(f"put back {len(put_back)} deleted cell(s) from the release notebook: {', '.join(put_back)}")
     # nbformat requires unique cell ids; editors that copy cells do not always keep them unique,
     # and Colab saves nbformat 4.0, which has none.
     if nb.get("nbformat_minor", 0) < 5:
@@ -166,34 +181,129 @@ def repair(nb, release) -> list[str]:
     return notes
 
 
+def submitted_students(course: Path, lesson: str) -> list[str]:
+    """Every student with a ``submitted/<student>/<lesson>/`` folder, sorted."""
+    submitted = Path(course) / "submitted"
+    if not submitted.is_dir():
+        return []
+    return sorted(p.name for p in submitted.iterdir() if (p / lesson).is_dir())
+
+
+def submitted_path(course: Path, lesson: str, student: str) -> Path:
+    return Path(course) / "submitted" / student / lesson / f"{lesson}.ipynb"
+
+
+def release_notebook(course: Path, lesson: str):
+    return nbformat.read(Path(course) / "release" / lesson / f"{lesson}.ipynb", as_version=4)
+
+
+def _top_level_names(source: str) -> tuple[set[str], set[str]]:
+    """(names a cell defines, names it binds to modules by import) at its top level."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set(), set()
+    defined, modules = set(), set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            defined |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        elif isinstance(node, ast.Import):   # an import rebinds a name to the real thing: harmless
+            modules |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            defined |= {alias.asname or alias.name for alias in node.names if alias.name != "*"}
+    return defined, modules
+
+
+def _import_from_names(source: str) -> set[str]:
+    """Names bound by ``from x import y``: importing the real object is no forgery."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {a.asname or a.name for n in tree.body if isinstance(n, ast.ImportFrom) for a in n.names}
+
+
+def audit(nb, release) -> list[str]:
+    """Answer cells that redefine what the locked setup cell defines (the check helpers ``expect``,
+    ``check_architecture``, the data loaders...) or patch a module the tests use (``np.allclose = ...``,
+    ``builtins``). The tests would then run the student's version: the grade cannot be trusted, so
+    the submission is flagged for a human look. (nbgrader restores the cells, not the kernel's
+    namespace, so this is the one place such forging can be seen.)"""
+    import ast
+
+    setup = next((c.source for c in release.cells if _meta(c).get("grade_id") == "setup"), "")
+    helpers, modules = _top_level_names(setup)
+    modules |= {"builtins", "np", "numpy", "tf", "tensorflow", "keras"}
+    course_code = {c.source.strip() for c in release.cells if c.cell_type == "code"}
+    notes = []
+    for cell in nb.cells:
+        meta = _meta(cell)
+        # nbgrader restores locked and test cells; every other code cell runs as the student left it.
+        if cell.cell_type != "code" or meta.get("locked") or meta.get("grade") or cell.source.strip() in course_code:
+            continue
+        defined, _ = _top_level_names(cell.source)
+        defined -= {a for a in _import_from_names(cell.source)}
+        forged = sorted(defined & helpers)
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            tree = None
+        for node in ast.walk(tree) if tree else ():
+            targets = (node.targets if isinstance(node, ast.Assign) else
+                       [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else [])
+            for target in targets:
+                if isinstance(target, ast.Attribute):
+                    base = target
+                    while isinstance(base, ast.Attribute):
+                        base = base.value
+                    if isinstance(base, ast.Name) and (base.id in modules or base.id in helpers):
+                        forged.append(ast.unparse(target))
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr")
+                    and node.args and isinstance(node.args[0], ast.Name)
+                    and (node.args[0].id in modules or node.args[0].id in helpers)):
+                forged.append(f"{node.func.id}({node.args[0].id}, ...)")
+        if forged:
+            where = meta.get("grade_id") or f"cell {nb.cells.index(cell) + 1}"
+            notes.append(f"answer cell '{where}' redefines what the course's checks rely on "
+                         f"({', '.join(f'`{f}`' for f in sorted(set(forged)))}): check this grade by hand")
+    return notes
+
+
+def stage_one(course: Path, lesson: str, student: str, release) -> Intake:
+    """Read, check and repair one submission; write the repaired copy to staged/."""
+    path = submitted_path(course, lesson, student)
+    folder = path.parent
+    if not path.exists():
+        found = sorted(p.name for p in folder.glob("*.ipynb"))
+        return Intake(student, reject=f"no {lesson}.ipynb in {folder}" +
+                      (f" (found {', '.join(found)}: rename it)" if found else ""))
+    nb, repairs, reject = read_submission(path)
+    item = Intake(student, nb, repairs, reject)
+    if nb is not None:
+        item.repairs += repair(nb, release)
+        item.repairs += audit(nb, release)
+        target = Path(course) / STAGED / student / lesson
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir(parents=True)
+        nbformat.write(nb, target / f"{lesson}.ipynb")
+        for extra in folder.iterdir():  # timestamp.txt and any data files the student handed in
+            if extra.is_file() and extra.name != f"{lesson}.ipynb":
+                shutil.copy2(extra, target / extra.name)
+    return item
+
+
 def stage(course: Path, lesson: str, students: list[str] | None = None) -> list[Intake]:
     """Read, check and repair every submission of ``lesson``; write the repaired copies to staged/."""
-    release = nbformat.read(course / "release" / lesson / f"{lesson}.ipynb", as_version=4)
-    submitted = course / "submitted"
-    names = students or sorted(p.name for p in submitted.iterdir() if (p / lesson).is_dir())
-    intakes = []
-    for student in names:
-        folder = submitted / student / lesson
-        path = folder / f"{lesson}.ipynb"
-        if not path.exists():
-            found = sorted(p.name for p in folder.glob("*.ipynb"))
-            intakes.append(Intake(student, reject=f"no {lesson}.ipynb in {folder}" +
-                                  (f" (found {', '.join(found)}: rename it)" if found else "")))
-            continue
-        nb, repairs, reject = read_submission(path)
-        item = Intake(student, nb, repairs, reject)
-        if nb is not None:
-            item.repairs += repair(nb, release)
-            target = course / STAGED / student / lesson
-            if target.exists():
-                shutil.rmtree(target)
-            target.mkdir(parents=True)
-            nbformat.write(nb, target / f"{lesson}.ipynb")
-            for extra in folder.iterdir():  # timestamp.txt and any data files the student handed in
-                if extra.is_file() and extra.name != f"{lesson}.ipynb":
-                    shutil.copy2(extra, target / extra.name)
-        intakes.append(item)
-    return intakes
+    release = release_notebook(course, lesson)
+    return [stage_one(course, lesson, s, release) for s in students or submitted_students(course, lesson)]
 
 
 def _last_error(text: str) -> str:
@@ -201,40 +311,89 @@ def _last_error(text: str) -> str:
     return lines[-1].split("] ", 1)[-1].strip()[:300] if lines else "nbgrader exited with an error"
 
 
-def grade_class(course: Path, lesson: str, env: dict | None = None, students: list[str] | None = None,
-                progress=print, timeout: int | None = None) -> list[Result]:
-    """Stage every submission, then autograde each student in its own nbgrader run.
-    ``timeout`` overrides nbgrader_config.py's per-cell limit (seconds)."""
-    results = []
-    intakes = stage(course, lesson, students)
-    start = time.perf_counter()
-    for n, item in enumerate(intakes, 1):
-        if item.reject:
-            results.append(Result(item.student, "rejected", notes=[item.reject]))
-        else:
-            run = grading.run_nbgrader(
-                course, "autograde", lesson, f"--student={item.student}", "--force", "--log-level=WARN",
-                f"--CourseDirectory.submitted_directory={STAGED}",
-                *([f"--Execute.timeout={timeout}"] if timeout else []), env=env, check=False)
-            kernel = [l.split("] ", 1)[-1] for l in run.stderr.splitlines()
-                      if "Kernel died" in l or "Timeout waiting" in l or "CellTimeoutError" in l]
-            if run.returncode != 0:
-                why = kernel[-1] if kernel else _last_error(run.stderr)
-                results.append(Result(item.student, "failed", notes=item.repairs + [why]))
-            else:
-                status = "flagged" if item.repairs or kernel else "graded"
-                results.append(Result(item.student, status, notes=item.repairs + kernel[:1]))
-        if progress:
-            elapsed = time.perf_counter() - start
-            failures = sum(r.status in ("rejected", "failed") for r in results)
-            eta = elapsed / n * (len(intakes) - n)
-            progress(f"[{n}/{len(intakes)}] {item.student}: {results[-1].status}"
-                     f" | failures so far {failures} | ETA {eta:.0f} s")
-    scores = grading.scores(course, lesson)
-    for r in results:
-        if r.student in scores and r.status != "rejected":
-            r.score, r.max_score = scores[r.student]
-    return results
+class Processes:
+    """The nbgrader processes running now, so that an interrupted class run can stop them all
+    (each runs in its own session: killing its group takes its kernel with it)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._running: set = set()
+
+    def add(self, proc):
+        with self._lock:
+            self._running.add(proc)
+
+    def discard(self, proc):
+        with self._lock:
+            self._running.discard(proc)
+
+    def kill_all(self):
+        with self._lock:
+            procs = list(self._running)
+        for proc in procs:
+            _kill_group(proc)
+
+
+def _die_with_parent():
+    """In the nbgrader child, before exec: on Linux, ask for SIGKILL when the grading process dies,
+    however it dies (even kill -9), so no orphan keeps writing to the gradebook. Its kernel follows:
+    ipykernel exits when its parent goes."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _kill_group(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def grade_one(course: Path, lesson: str, item: Intake, db_url: str | None = None, env: dict | None = None,
+              timeout: int | None = None, wall_limit: float | None = None,
+              processes: Processes | None = None, sandbox_kernels: Path | None = None) -> Result:
+    """Autograde one staged submission in its own ``nbgrader autograde`` process.
+    ``timeout`` overrides nbgrader_config.py's per-cell limit (seconds); ``wall_limit`` stops the
+    whole run of this submission (seconds); ``sandbox_kernels`` (from coursekit.sandbox.kernel_dir)
+    runs the kernel in a bubblewrap sandbox that hides the course directory."""
+    if item.reject:
+        return Result(item.student, "rejected", notes=[item.reject])
+    cmd = [sys.executable, "-m", "nbgrader", "autograde", lesson, f"--student={item.student}", "--force",
+           "--log-level=WARN", f"--CourseDirectory.submitted_directory={STAGED}", *grading.db_args(db_url),
+           *([f"--Execute.timeout={timeout}"] if timeout else [])]
+    env = dict(env or {})
+    if sandbox_kernels:
+        channel_env, channel_args = sandbox.kernel_channels(sandbox_kernels, item.student)
+        cmd += channel_args
+        env.update(channel_env)
+        env[sandbox.HIDE_ENV] = str(Path(course).resolve())
+    proc = subprocess.Popen(cmd, cwd=course, env=grading.nbgrader_env(env), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+    if processes:
+        processes.add(proc)
+    try:
+        _, stderr = proc.communicate(timeout=wall_limit)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        proc.communicate()
+        return Result(item.student, "failed", notes=item.repairs + [f"grading took over {wall_limit:g} s: stopped"])
+    finally:
+        if processes:
+            processes.discard(proc)
+    kernel = [l.split("] ", 1)[-1] for l in stderr.splitlines()
+              if "Kernel died" in l or "Timeout waiting" in l or "CellTimeoutError" in l]
+    if proc.returncode != 0:
+        why = kernel[-1] if kernel else _last_error(stderr)
+        if proc.returncode < 0:
+            why = f"nbgrader was stopped by signal {-proc.returncode}"
+        return Result(item.student, "failed", notes=item.repairs + [why])
+    status = "flagged" if item.repairs or kernel else "graded"
+    return Result(item.student, status, notes=item.repairs + kernel[:1])
 
 
 def report(results: list[Result]) -> str:
@@ -249,18 +408,3 @@ def report(results: list[Result]) -> str:
         for r in look:
             lines.append(f"- {r.student} ({r.status}): " + "; ".join(r.notes))
     return "\n".join(lines)
-
-
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="Autograde every submission of a lesson, safely.")
-    parser.add_argument("lesson")
-    parser.add_argument("--course", type=Path, default=Path.cwd())
-    parser.add_argument("--student", action="append", help="only these students (repeatable)")
-    args = parser.parse_args(argv)
-    results = grade_class(args.course, args.lesson, students=args.student)
-    print(report(results))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -150,7 +150,8 @@ train_ds.element_spec
 #
 # Convolutions add channels, pooling halves height and width: the network trades *where* for *what*.
 # The model has **467,818** parameters. `softmax` on the last layer matches the loss below, which expects
-# probabilities (`from_logits=False`).
+# probabilities (`from_logits=False`). Give that last layer `dtype="float32"`: on a GPU this notebook trains
+# in mixed precision (section 4), and the probabilities should stay in float32 there.
 
 # %% [answer] id=my_model from=MyModel
 
@@ -183,9 +184,23 @@ _p2 = np.asarray(_m(np.zeros((3, 28, 28, 1), "float32"), training=True))
 expect_shape(_p2, (3, 10), "MyModel()(a batch of 3 images, training=True)")
 ### END HIDDEN TESTS
 
+# %% [markdown]
+# ### Speed on a GPU: mixed precision and XLA
+# On a GPU in full mode, `training_speedups()` (from the setup cell) switches on two things. **Mixed
+# precision** (`mixed_float16`): layers compute in float16, which recent GPUs run several times faster,
+# while the weights stay float32; the softmax output stays float32 (`dtype="float32"` above); and the
+# optimizer is wrapped in a `LossScaleOptimizer`, which multiplies the loss before the gradients are taken
+# (so that small float16 gradients do not round to zero) and divides the gradients back before the update.
+# **XLA** (`jit_compile=True`) fuses the step's operations into fewer GPU kernels. On a CPU, and in fast
+# mode, both stay off: a CPU has no fast float16 units, and XLA's compile time is not paid back on two
+# small epochs. Only the model built inside `with SPEED.policy():` uses mixed precision; the checks below
+# build their own float32 models.
+
 # %% [code]
-model = MyModel()
-model(x_train[:1])  # a subclassed model creates its weights on its first call
+SPEED = training_speedups()
+with SPEED.policy():
+    model = MyModel()
+    model(x_train[:1])  # a subclassed model creates its weights on its first call
 model.summary()
 
 # %% [markdown]
@@ -195,7 +210,7 @@ model.summary()
 
 # %% [code]
 loss_object = keras.losses.SparseCategoricalCrossentropy()
-optimizer = keras.optimizers.Adam()
+optimizer = SPEED.optimizer(keras.optimizers.Adam())   # a LossScaleOptimizer under mixed precision
 
 train_loss = keras.metrics.Mean(name="train_loss")
 train_accuracy = keras.metrics.SparseCategoricalAccuracy(name="train_accuracy")
@@ -210,7 +225,8 @@ test_accuracy = keras.metrics.SparseCategoricalAccuracy(name="test_accuracy")
 #
 # - `make_train_step(model, loss_object, optimizer, train_loss, train_accuracy)` returns
 #   `train_step(images, labels)`: under a `tf.GradientTape`, predict (`training=True`) and compute the loss;
-#   take the gradients of the loss with respect to `model.trainable_variables`; apply them with the optimizer;
+#   take the gradients of `optimizer.scale_loss(loss)` (the loss itself, except under mixed precision, where
+#   it is the scaled loss) with respect to `model.trainable_variables`; apply them with the optimizer;
 #   update `train_loss` with the loss and `train_accuracy` with `(labels, predictions)`.
 # - `make_test_step(model, loss_object, test_loss, test_accuracy)` returns `test_step(images, labels)`:
 #   predict (`training=False`), then update the two metrics. No tape, no weight change.
@@ -293,6 +309,9 @@ expect_close(float(_va.result()), float(np.mean(_p == np.concatenate([_y, _y])))
 # %% [code]
 train_step = make_train_step(model, loss_object, optimizer, train_loss, train_accuracy)
 test_step = make_test_step(model, loss_object, test_loss, test_accuracy)
+if SPEED.jit_compile:  # the same Python functions, compiled with XLA
+    train_step = tf.function(train_step.python_function, jit_compile=True)
+    test_step = tf.function(test_step.python_function, jit_compile=True)
 
 # %% [markdown]
 # ## 7. Exercise: the epoch loop - and the original post's bug

@@ -41,7 +41,8 @@ class MyModel(keras.Model):
         self.pool2 = layers.MaxPooling2D(2)
         self.flatten = layers.Flatten()
         self.dense = layers.Dense(128, activation="relu")
-        self.classifier = layers.Dense(10, activation="softmax")
+        # dtype="float32": under mixed precision (on a GPU) the probabilities stay float32.
+        self.classifier = layers.Dense(10, activation="softmax", dtype="float32")
         ### END SOLUTION
 
     def call(self, x):
@@ -63,7 +64,8 @@ def make_train_step(model, loss_object, optimizer, train_loss, train_accuracy):
         with tf.GradientTape() as tape:
             predictions = model(images, training=True)
             loss = loss_object(labels, predictions)
-        gradients = tape.gradient(loss, model.trainable_variables)
+            scaled_loss = optimizer.scale_loss(loss)  # loss scaling under mixed precision, else the loss itself
+        gradients = tape.gradient(scaled_loss, model.trainable_variables)
         optimizer.apply_gradients(zip(gradients, model.trainable_variables))
         train_loss(loss)
         train_accuracy(labels, predictions)

@@ -27,7 +27,8 @@ def build_vgg16_bn(input_shape=(32, 32, 3), num_classes=10):
     model.add(layers.Flatten(name="flatten"))
     model.add(layers.Dense(4096, activation="relu", name="fc1"))
     model.add(layers.Dense(4096, activation="relu", name="fc2"))
-    model.add(layers.Dense(num_classes, activation="softmax", name="predictions"))
+    # dtype="float32": under mixed precision (on a GPU) the probabilities stay float32.
+    model.add(layers.Dense(num_classes, activation="softmax", name="predictions", dtype="float32"))
     return model
     ### END SOLUTION
 

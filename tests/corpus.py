@@ -7,7 +7,6 @@ grading must make of them. Run ``python -m tests.corpus <lesson> <folder>`` to w
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import sys
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from pathlib import Path
 import nbformat
 
 from coursekit import grading
+from coursekit.synthclass import colab_saved, dump as _dump
 from tests import nbtools
 
 
@@ -29,40 +29,6 @@ class Case:
 
 def _meta(cell):
     return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def _dump(nb: dict) -> bytes:
-    return (json.dumps(nb, indent=1, ensure_ascii=False) + "\n").encode()
-
-
-def colab_saved(nb: dict, keep_nbgrader: bool = True) -> dict:
-    """What Colab writes when a student downloads the notebook: nbformat 4.0 (no top-level cell
-    ids; Colab keeps its own id in cell metadata), its 'colab' notebook metadata, per-cell
-    'colab'/'outputId' keys, execution counts, outputs in its own shape, and (optionally) the
-    nbgrader metadata lost, as some editors do."""
-    out = {"nbformat": 4, "nbformat_minor": 0,
-           "metadata": {"colab": {"provenance": [], "gpuType": "T4", "toc_visible": True},
-                        "kernelspec": {"name": "python3", "display_name": "Python 3"},
-                        "language_info": {"name": "python"}, "accelerator": "GPU"},
-           "cells": []}
-    count = 0
-    for i, cell in enumerate(nb["cells"]):
-        digest = hashlib.sha1(f"{i}{cell.get('id')}".encode()).hexdigest()
-        meta = {"id": digest[:12]}
-        if keep_nbgrader and "nbgrader" in cell.get("metadata", {}):
-            meta["nbgrader"] = cell["metadata"]["nbgrader"]
-            meta.update({k: cell["metadata"][k] for k in ("deletable", "editable") if k in cell["metadata"]})
-        if cell.get("metadata", {}).get("cellView"):
-            meta["cellView"] = cell["metadata"]["cellView"]
-        new = {"cell_type": cell["cell_type"], "metadata": meta, "source": cell["source"]}
-        if cell["cell_type"] == "code":
-            count += 1
-            meta["colab"] = {"base_uri": "https://localhost:8080/"}
-            meta["outputId"] = digest[12:24]
-            new["execution_count"] = count
-            new["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["(output as run in Colab)\n"]}]
-        out["cells"].append(new)
-    return out
 
 
 def make_corpus(lesson: str) -> dict[str, Case]:
@@ -123,12 +89,45 @@ def make_corpus(lesson: str) -> dict[str, Case]:
                              sum(points.values()) - sum(points[t] for t in tests_of[answers[1]]),
                              f"a syntax error in the answer cell '{answers[1]}'"),
     }
+    corpus["attacks_the_grader"] = Case(_dump(append_to(last, ATTACK)), {"graded"}, "full",
+                                        "correct answers, plus code that tries to wipe the gradebook, list the "
+                                        "other students' files and reach the network (the sandbox must stop it)")
+    forged = copy.deepcopy(full)
+    for cell in forged["cells"]:
+        if _meta(cell).get("grade_id") == first:
+            cell["source"] += ("\n\ndef expect(*args, **kwargs):\n    pass\n\n"
+                               "expect_dtype = expect_shape = expect_close = expect\n")
+    corpus["forges_the_checks"] = Case(_dump(forged), {"flagged"}, "full",
+                                       "an answer cell that redefines the check helpers (expect, ...): whatever it "
+                                       "scores cannot be trusted, so it must be flagged for a human look")
     hard = hardcoded_answer(lesson, full)
     if hard is not None:
         nb, lost = hard
         corpus["hardcoded_visible"] = Case(_dump(nb), {"graded"}, sum(points.values()) - lost,
                                            "an answer that returns the visible test's expected values")
     return corpus
+
+
+# What a malicious submission tries from its kernel (cwd: autograded/<student>/<lesson>/). It never
+# raises, so its score says nothing; its printed report and the gradebook do.
+ATTACK = """
+import os as _os, pathlib as _pathlib, socket as _socket
+_report = []
+def _wipe():
+    with open("../../../gradebook.db", "r+b") as _fh:
+        _fh.truncate(0)
+def _peek():
+    return [p.name for p in _pathlib.Path("../../../submitted").iterdir()]
+def _call():
+    _socket.create_connection(("127.0.0.1", int(_os.environ.get("COURSE_TEST_LISTEN_PORT", "9"))), timeout=3).close()
+for _name, _try in (("gradebook", _wipe), ("submissions", _peek), ("network", _call)):
+    try:
+        _try()
+        _report.append(f"{_name}: REACHED")
+    except Exception as _err:
+        _report.append(f"{_name}: blocked ({type(_err).__name__})")
+print("ATTACK REPORT: " + "; ".join(_report))
+"""
 
 
 def hardcoded_answer(lesson, full):

@@ -10,6 +10,8 @@ import nbformat
 from nbclient import NotebookClient
 from nbgrader.utils import determine_grade
 
+from coursekit import grading
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -27,16 +29,7 @@ def meta(cell) -> dict:
 
 def exercises(nb) -> dict[str, list[str]]:
     """{answer grade_id: [grade_ids of the test cells that follow it, up to the next answer]}."""
-    out: dict[str, list[str]] = {}
-    current = None
-    for cell in nb.cells:
-        m = meta(cell)
-        if m.get("solution"):
-            current = m["grade_id"]
-            out[current] = []
-        elif m.get("grade") and current is not None:
-            out[current].append(m["grade_id"])
-    return out
+    return grading.exercise_tests(nb)
 
 
 def grading_subset(master_nb, release_nb, stub: set[str] = frozenset()):

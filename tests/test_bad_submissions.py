@@ -7,16 +7,25 @@ rejected / failed, with a reason), the correct submission still full marks, the 
 opens and holds every other student's grade, and the student's file unchanged.
 """
 import hashlib
+import os
+import socket
 
+import nbformat
 import pytest
 
-from coursekit import grading, safegrade
+from coursekit import classgrade, grading, safegrade, sandbox
 from coursekit.build import lesson_ids
 from tests import corpus
 
 LESSON = next((l for l in lesson_ids() if l.startswith("01_")), None)
 pytestmark = pytest.mark.skipif(LESSON is None, reason="lesson 01 is not selected (COURSE_LESSONS)")
 CASES = corpus.make_corpus(LESSON) if LESSON else {}
+# The kernels run in the bubblewrap sandbox (coursekit.sandbox). Where bubblewrap cannot run, the
+# case that attacks the grader is left out - it would really wipe the gradebook - and its test says so.
+WHY_NO_SANDBOX = sandbox.available()
+SANDBOX = "off" if WHY_NO_SANDBOX else "on"
+if WHY_NO_SANDBOX:
+    CASES.pop("attacks_the_grader", None)
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +39,12 @@ def graded(tmp_path_factory):
         path.write_bytes(case.data)
         digests[student] = hashlib.sha256(case.data).hexdigest()
     lines = []
-    results = safegrade.grade_class(course, LESSON, timeout=20, progress=lines.append)
-    return course, {r.student: r for r in results}, digests, lines
+    with socket.socket() as listener:   # something on loopback for the attack to reach
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        os.environ["COURSE_TEST_LISTEN_PORT"] = str(listener.getsockname()[1])
+        run = classgrade.grade_class(course, LESSON, timeout=20, progress=lines.append, sandboxed=SANDBOX)
+    return course, {r.student: r for r in run.results}, digests, lines
 
 
 @pytest.mark.parametrize("student", sorted(CASES))
@@ -74,3 +87,37 @@ def test_report_lists_what_needs_a_look(graded):
         assert student in text
         if r.status != "graded":
             assert f"- {student} ({r.status}):" in text
+
+
+def test_the_sandbox_stops_an_attack_on_the_grader(graded):
+    if WHY_NO_SANDBOX:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must grade in the sandbox: {WHY_NO_SANDBOX}")
+        pytest.skip(WHY_NO_SANDBOX)
+    course, results = graded[0], graded[1]
+    path = course / "autograded" / "attacks_the_grader" / LESSON / f"{LESSON}.ipynb"
+    outputs = [o.get("text", "") for c in nbformat.read(path, as_version=4).cells for o in c.get("outputs", [])]
+    report = next(line for text in outputs for line in text.splitlines() if line.startswith("ATTACK REPORT"))
+    for target in ("gradebook", "submissions", "network"):
+        assert f"{target}: blocked" in report, report
+    assert results["attacks_the_grader"].score == results["attacks_the_grader"].max_score
+    assert (course / "gradebook.db").stat().st_size > 0
+
+
+def test_forged_checks_are_named_in_the_needs_a_look_list(graded):
+    result = graded[1]["forges_the_checks"]
+    assert result.status == "flagged"
+    assert any("`expect`" in note and "by hand" in note for note in result.notes), result.notes
+
+
+@pytest.mark.parametrize("lesson", lesson_ids())
+def test_audit_flags_forged_helpers_and_nothing_else(lesson):
+    from tests import nbtools
+
+    master, release = nbtools.master(lesson), nbtools.release(lesson)
+    full = grading.make_submission(master, release, grading.answer_ids(master))
+    assert safegrade.audit(full, release) == [] and safegrade.audit(release, release) == []
+    answer = next(c for c in full.cells if c.metadata.get("nbgrader", {}).get("solution"))
+    answer.source += "\nimport numpy as np\nfrom keras import layers\nnp.allclose = lambda *a, **k: True\n"
+    notes = safegrade.audit(full, release)
+    assert len(notes) == 1 and "`np.allclose`" in notes[0] and "`layers`" not in notes[0], notes

@@ -1,0 +1,336 @@
+"""Grade a whole class: N workers on one gradebook, resumable, one bad file never stops the rest.
+
+    python -m coursekit.classgrade LESSON [--course DIR] [--workers N] [--db-url URL]
+                                   [--force] [--student ID ...] [--shard K/N] [--sandbox auto|on|off]
+    (or: make grade LESSON=... WORKERS=N DB_URL=... FORCE=1 SHARD=K/N SANDBOX=on)
+
+Every submission under ``submitted/<student>/<lesson>/`` is checked and repaired towards the
+release notebook (coursekit.safegrade), then autograded by its own ``nbgrader autograde``
+process; N of those run at once. The run prints progress (done / total, failures so far, ETA)
+and ends with the grade table and the submissions that need a human look, each with the reason.
+
+Gradebooks. nbgrader's SQLite file takes one writer at a time (nbgrader's FAQ sends several
+graders to PostgreSQL), so on SQLite - the zero-set-up default - the workers are serialised:
+one grades at a time. With a PostgreSQL ``db_url`` (``--db-url``, ``DB_URL=`` or
+``c.CourseDirectory.db_url`` in nbgrader_config.py) N grade at once. Before any worker starts,
+this process registers the course, the assignment check and every student in the gradebook, so
+workers only ever write their own student's rows.
+
+Resuming. After each submission a record is written atomically to
+``grading-records/<lesson>/<student>.json`` (status, notes, a SHA-256 of the submitted file).
+Run the command again after an interruption - Ctrl-C, a kill, a lost machine - and it skips every
+student whose record matches the file handed in and whose grade is in the gradebook; the rest
+are graded (nbgrader replaces a half-written submission rather than adding rows). A student
+who hands in again is regraded because the digest changes. ``--force`` regrades everyone selected.
+
+Sandbox. Where bubblewrap works (Debian package ``bubblewrap``), every kernel runs in a sandbox
+that hides the course directory and the network (coursekit.sandbox); elsewhere the run says, at
+its start and in its summary, that kernels run unsandboxed. ``--sandbox on`` refuses to grade
+without it.
+
+Several machines. With one shared course directory (or the same submissions copied to each) and
+one PostgreSQL gradebook, run the same command on every machine with ``--shard K/N``: machine K
+takes the students whose id hashes to K (stable, whatever else is in ``submitted/``).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from coursekit import grading, safegrade, sandbox
+from coursekit.safegrade import Result
+
+RECORDS = "grading-records"
+
+
+class ClassGradeError(Exception):
+    """A problem with the set-up (no such assignment, bad arguments): nothing was graded."""
+
+
+class Interrupted(Exception):
+    """The run was stopped part way; what was graded is recorded and will be skipped next time."""
+
+
+@dataclass
+class ClassRun:
+    lesson: str
+    results: list[Result]                             # every selected student, in id order
+    graded_now: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # recorded by an earlier run, unchanged since
+    workers: int = 1
+    backend: str = "sqlite"
+    sandboxed: bool = False
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        per = f", {self.seconds / len(self.graded_now):.1f} s per submission" if self.graded_now else ""
+        return (f"{self.lesson}: {len(self.graded_now)} graded now, {len(self.skipped)} skipped "
+                f"(graded before, unchanged) in {self.seconds:.1f} s with {self.workers} worker(s) "
+                f"on {self.backend}{per}; kernels {'sandboxed' if self.sandboxed else 'NOT sandboxed'}")
+
+
+def backend(url: str) -> str:
+    """'sqlite', 'postgresql', ... from an SQLAlchemy URL."""
+    return url.split(":", 1)[0].split("+", 1)[0]
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages and records."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+def plan_workers(url: str, wanted: int) -> tuple[int, str | None]:
+    """How many workers to run on this gradebook, and a note when that is not what was asked."""
+    if wanted < 0:
+        raise ClassGradeError(f"--workers must be 0 (automatic) or more, not {wanted}")
+    if backend(url) == "sqlite":
+        if wanted > 1:
+            return 1, (f"the SQLite gradebook takes one writer at a time: grading with 1 worker, not {wanted} "
+                       "(for parallel grading use PostgreSQL: DB_URL=postgresql://user@host/db)")
+        return 1, None
+    return (wanted or os.cpu_count() or 1), None
+
+
+def parse_shard(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    match = re.fullmatch(r"(\d+)/(\d+)", text.strip())
+    if not match or not 1 <= int(match[1]) <= int(match[2]):
+        raise ClassGradeError(f"--shard takes K/N with 1 <= K <= N (e.g. 2/3), not {text!r}")
+    return int(match[1]), int(match[2])
+
+
+def in_shard(student: str, shard: tuple[int, int] | None) -> bool:
+    """Stable: depends only on the student id, never on who else handed in."""
+    if shard is None:
+        return True
+    k, n = shard
+    return int(hashlib.sha256(student.encode()).hexdigest(), 16) % n == k - 1
+
+
+def file_digest(course: Path, lesson: str, student: str) -> str | None:
+    """SHA-256 over what the student handed in (the notebook and any other files in the folder)."""
+    folder = safegrade.submitted_path(course, lesson, student).parent
+    if not folder.is_dir():
+        return None
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def record_path(course: Path, lesson: str, student: str) -> Path:
+    return Path(course) / RECORDS / lesson / f"{student}.json"
+
+
+def read_record(course: Path, lesson: str, student: str) -> dict | None:
+    try:
+        record = json.loads(record_path(course, lesson, student).read_text())
+    except (OSError, ValueError):
+        return None      # none yet, or unreadable: grade again
+    return record if isinstance(record, dict) and record.get("status") else None
+
+
+def write_record(course: Path, lesson: str, result: Result, digest: str | None, seconds: float, url: str) -> None:
+    """Atomically (a kill leaves the old record or the new one, never half of one)."""
+    path = record_path(course, lesson, result.student)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = {"student": result.student, "lesson": lesson, "status": result.status, "notes": result.notes,
+              "digest": digest, "seconds": round(seconds, 2), "gradebook": redact(url),
+              "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{result.student}.")
+    with os.fdopen(fd, "w") as fh:
+        json.dump(record, fh, indent=1)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+
+
+def register(url: str, course_id: str, lesson: str, students: list[str]) -> set[str]:
+    """Make sure the gradebook has the course, the assignment and every student, before any worker
+    starts (so workers never race to create shared rows). Returns the students that already have a
+    submission of ``lesson`` in it."""
+    from nbgrader.api import MissingEntry
+
+    try:
+        with grading.open_gradebook(url, course_id) as gb:
+            try:
+                gb.find_assignment(lesson)
+            except MissingEntry:
+                raise ClassGradeError(f"the gradebook {redact(url)} has no assignment {lesson!r}: run "
+                                      f"`nbgrader generate_assignment {lesson}` against it first") from None
+            for student in students:
+                gb.update_or_create_student(student)
+            have = set()
+            for sub in gb.find_assignment(lesson).submissions:
+                have.add(sub.student_id)
+            return have
+    except ClassGradeError:
+        raise
+    except Exception as err:  # SQLAlchemy / driver errors: a wrong URL, a server that is down
+        raise ClassGradeError(f"cannot open the gradebook {redact(url)}: {type(err).__name__}: "
+                              f"{str(err).splitlines()[0] if str(err) else ''}") from None
+
+
+def grade_class(course: Path, lesson: str, *, workers: int = 1, db_url: str | None = None, force: bool = False,
+                students: list[str] | None = None, shard: tuple[int, int] | None = None, env: dict | None = None,
+                timeout: int | None = None, wall_limit: float | None = 1800, sandboxed: str = "auto",
+                progress=print) -> ClassRun:
+    """Grade ``lesson`` for the selected students (default: everyone who handed in). See the module doc.
+    ``sandboxed``: "auto" (the default: each kernel in a bubblewrap sandbox where bubblewrap works,
+    with a note where it does not), "on" (refuse to grade without it) or "off"."""
+    course = Path(course).resolve()
+    course_id, configured = grading.course_settings(course)
+    url = db_url or configured
+    n_workers, note = plan_workers(url, workers)
+    if not (course / "release" / lesson / f"{lesson}.ipynb").exists():
+        raise ClassGradeError(f"no release/{lesson}/{lesson}.ipynb in {course}: is this the course directory, "
+                              f"and has `nbgrader generate_assignment {lesson}` run?")
+    names = [s for s in (students or safegrade.submitted_students(course, lesson)) if in_shard(s, shard)]
+    run = ClassRun(lesson, [], workers=n_workers, backend=backend(url), notes=[note] if note else [])
+    if note and progress:
+        progress(f"note: {note}")
+    have = register(url, course_id, lesson, names)
+
+    digests = {s: file_digest(course, lesson, s) for s in names}
+    earlier: dict[str, Result] = {}
+    todo = []
+    for student in names:
+        record = None if force else read_record(course, lesson, student)
+        done = (record is not None and record.get("digest") == digests[student]
+                and (record["status"] in ("rejected", "failed") or student in have))
+        if done:
+            earlier[student] = Result(student, record["status"], notes=list(record.get("notes") or []))
+            run.skipped.append(student)
+        else:
+            todo.append(student)
+    if progress and run.skipped:
+        progress(f"{len(run.skipped)} of {len(names)} already graded with the same file: skipped (--force regrades)")
+
+    kernels = None
+    if sandboxed != "off":
+        why = sandbox.available()
+        if why and sandboxed == "on":
+            raise ClassGradeError(f"--sandbox on, but {why}")
+        if why:
+            run.notes.append(f"sandbox off: {why}")
+            if progress:
+                progress(f"note: kernels run UNSANDBOXED, as this user: {why}")
+        else:
+            kernels = sandbox.kernel_dir(Path(tempfile.mkdtemp(prefix="course-kernels-")))
+    run.sandboxed = kernels is not None
+
+    release = safegrade.release_notebook(course, lesson)
+    child_env = dict(env or {})
+    if n_workers > 1:   # N kernels share the cores: keep TensorFlow from starting cores x N threads
+        child_env.setdefault("TF_NUM_INTRAOP_THREADS", str(max(1, (os.cpu_count() or 1) // n_workers)))
+        child_env.setdefault("TF_NUM_INTEROP_THREADS", "1")
+    processes = safegrade.Processes()
+
+    def task(student):
+        began = time.perf_counter()
+        try:
+            item = safegrade.stage_one(course, lesson, student, release)
+            result = safegrade.grade_one(course, lesson, item, db_url=url, env=child_env, timeout=timeout,
+                                         wall_limit=wall_limit, processes=processes, sandbox_kernels=kernels)
+        except Exception as err:  # a file the intake could not handle: this student only
+            result = Result(student, "failed", notes=[f"could not be graded: {type(err).__name__}: {err}"])
+        return result, time.perf_counter() - began
+
+    start = time.perf_counter()
+    now: dict[str, Result] = {}
+    failures = 0
+    pool = ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="grader")
+    try:
+        pending = {pool.submit(task, s): s for s in todo}
+        while pending:
+            finished, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            for future in finished:
+                student = pending.pop(future)
+                result, seconds = future.result()
+                write_record(course, lesson, result, digests[student], seconds, url)
+                now[student] = result
+                run.graded_now.append(student)
+                failures += result.status in ("rejected", "failed")
+                if progress:
+                    elapsed = time.perf_counter() - start
+                    eta = elapsed / len(now) * (len(todo) - len(now))
+                    progress(f"[{len(now)}/{len(todo)}] {student}: {result.status} ({seconds:.1f} s)"
+                             f" | failures so far {failures} | ETA {eta:.0f} s")
+        pool.shutdown(wait=True)
+    except BaseException as err:
+        pool.shutdown(wait=False, cancel_futures=True)
+        processes.kill_all()
+        if isinstance(err, KeyboardInterrupt):
+            raise Interrupted(f"stopped after {len(now)} of {len(todo)} submissions; their records are saved: "
+                              "run the same command again to grade the rest") from None
+        raise
+    finally:
+        if kernels:
+            shutil.rmtree(kernels, ignore_errors=True)
+    run.seconds = time.perf_counter() - start
+
+    scores = grading.scores(course, lesson, url)
+    for student in names:
+        result = now.get(student) or earlier[student]
+        if student in scores and result.status != "rejected":
+            result.score, result.max_score = scores[student]
+        if student in earlier and result.notes:
+            result.notes.append("(graded by an earlier run)")
+        run.results.append(result)
+    return run
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Autograde every submission of a lesson: N workers, resumable.")
+    parser.add_argument("lesson")
+    parser.add_argument("--course", type=Path, default=Path.cwd(), help="the course directory (default: here)")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="parallel graders (default 0: one per core on PostgreSQL, 1 on SQLite)")
+    parser.add_argument("--db-url", default=os.environ.get("DB_URL") or None,
+                        help="gradebook URL (default: $DB_URL, else nbgrader_config.py's, else gradebook.db)")
+    parser.add_argument("--force", action="store_true", help="regrade students already graded")
+    parser.add_argument("--student", action="append", help="only these students (repeatable)")
+    parser.add_argument("--shard", help="K/N: grade only the K-th of N shards of the class (several machines)")
+    parser.add_argument("--timeout", type=int, help="per-cell limit in seconds (default: nbgrader_config.py's)")
+    parser.add_argument("--sandbox", choices=["auto", "on", "off"], default=os.environ.get("SANDBOX") or "auto",
+                        help="run each kernel in a bubblewrap sandbox (auto: where bubblewrap works)")
+    args = parser.parse_args(argv)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        run = grade_class(args.course, args.lesson, workers=args.workers, db_url=args.db_url, force=args.force,
+                          students=args.student, shard=parse_shard(args.shard), timeout=args.timeout,
+                          sandboxed=args.sandbox)
+    except ClassGradeError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except Interrupted as err:
+        print(f"interrupted: {err}", file=sys.stderr)
+        return 130
+    print()
+    print(safegrade.report(run.results))
+    print()
+    print(run.summary())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
