@@ -260,7 +260,7 @@ def grade_class(course: Path, lesson: str, *, workers: int = 1, db_url: str | No
         pending = {pool.submit(task, s): s for s in todo}
         while pending:
             finished, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-            for future in finished:
+            for future in sorted(finished, key=lambda f: pending[f]):   # same-moment finishes in id order
                 student = pending.pop(future)
                 result, seconds = future.result()
                 write_record(course, lesson, result, digests[student], seconds, url)

@@ -51,7 +51,7 @@ show_image_grid(x_train, y_train, rows=3, cols=8, title="MNIST training images a
 # In full mode you train on everything, like the post.
 
 # %% [code]
-N_TRAIN, N_TEST = by_mode(fast=(2048, 512), full=(len(x_train), len(x_test)))
+N_TRAIN, N_TEST = by_mode(fast=(1024, 256), full=(len(x_train), len(x_test)))
 x_train, y_train = x_train[:N_TRAIN], y_train[:N_TRAIN]
 x_test, y_test = x_test[:N_TEST], y_test[:N_TEST]
 print(f"Using {len(x_train)} training and {len(x_test)} test images.")
