@@ -88,10 +88,10 @@ def bwrap_command(connection_file: str, cwd: str, hide: str | None, data: str | 
            "--unshare-net", "--unshare-ipc", "--die-with-parent", "--new-session"]
     if hide:
         cmd += ["--tmpfs", hide]
-        # The course directory may hold the Python environment itself (the repo's .venv).
-        for keep in sorted({sys.prefix, sys.base_prefix, str(Path(sys.executable).parent)}):
-            if Path(keep).resolve().is_relative_to(Path(hide).resolve()):
-                cmd += ["--ro-bind", keep, keep]
+    # The Python environment may sit under /tmp or in the course directory itself (the repo's
+    # .venv), both hidden above: show it again, read-only.
+    for keep in sorted({sys.prefix, sys.base_prefix, str(Path(sys.executable).resolve().parent.parent)}):
+        cmd += ["--ro-bind", keep, keep]
     if data and Path(data).exists():
         cmd += ["--ro-bind", data, data]
     cmd += ["--bind", cwd, cwd, "--bind", sockets, sockets, "--ro-bind", connection_file, connection_file,

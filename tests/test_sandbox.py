@@ -4,6 +4,7 @@ import json
 import os
 import socket
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -11,7 +12,6 @@ from nbclient import NotebookClient
 from traitlets.config import Config
 
 from coursekit import sandbox
-from coursekit.build import ROOT
 
 WHY_NOT = sandbox.available()
 
@@ -76,7 +76,8 @@ def stdout(cell):
 
 def test_a_sandboxed_kernel_sees_only_its_own_folder(course, tmp_path):
     needs_sandbox()
-    outside = ROOT / f".sandbox-probe-{os.getpid()}"   # writable for this user, outside the course
+    # Writable for this user outside the sandbox, read-only inside (the Python environment).
+    outside = Path(sys.prefix) / f".sandbox-probe-{os.getpid()}"
     try:
         with socket.socket() as listener:
             listener.bind(("127.0.0.1", 0))
