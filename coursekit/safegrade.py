@@ -197,37 +197,32 @@ def release_notebook(course: Path, lesson: str):
     return nbformat.read(Path(course) / "release" / lesson / f"{lesson}.ipynb", as_version=4)
 
 
-def _top_level_names(source: str) -> tuple[set[str], set[str]]:
-    """(names a cell defines, names it binds to modules by import) at its top level."""
+def _parse(source: str):
     import ast
 
     try:
-        tree = ast.parse(source)
+        return ast.parse(source)
     except SyntaxError:
-        return set(), set()
-    defined, modules = set(), set()
-    for node in tree.body:
+        return None
+
+
+def _top_level_names(tree) -> tuple[set[str], set[str], set[str]]:
+    """(names a cell defines, names it binds to modules by ``import``, names it binds by
+    ``from x import y``) at the top level of a parsed cell (None: nothing)."""
+    import ast
+
+    defined, modules, imported = set(), set(), set()
+    for node in tree.body if tree else ():
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             defined.add(node.name)
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             defined |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-        elif isinstance(node, ast.Import):   # an import rebinds a name to the real thing: harmless
+        elif isinstance(node, ast.Import):
             modules |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
-            defined |= {alias.asname or alias.name for alias in node.names if alias.name != "*"}
-    return defined, modules
-
-
-def _import_from_names(source: str) -> set[str]:
-    """Names bound by ``from x import y``: importing the real object is no forgery."""
-    import ast
-
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set()
-    return {a.asname or a.name for n in tree.body if isinstance(n, ast.ImportFrom) for a in n.names}
+            imported |= {alias.asname or alias.name for alias in node.names if alias.name != "*"}
+    return defined, modules, imported
 
 
 def audit(nb, release) -> list[str]:
@@ -235,11 +230,13 @@ def audit(nb, release) -> list[str]:
     ``check_architecture``, the data loaders...) or patch a module the tests use (``np.allclose = ...``,
     ``builtins``). The tests would then run the student's version: the grade cannot be trusted, so
     the submission is flagged for a human look. (nbgrader restores the cells, not the kernel's
-    namespace, so this is the one place such forging can be seen.)"""
+    namespace, so this is the one place such forging can be seen.) Imports are not forgery: they
+    rebind a name to the real thing."""
     import ast
 
     setup = next((c.source for c in release.cells if _meta(c).get("grade_id") == "setup"), "")
-    helpers, modules = _top_level_names(setup)
+    defined, modules, imported = _top_level_names(_parse(setup))
+    helpers = defined | imported
     modules |= {"builtins", "np", "numpy", "tf", "tensorflow", "keras"}
     course_code = {c.source.strip() for c in release.cells if c.cell_type == "code"}
     notes = []
@@ -248,13 +245,9 @@ def audit(nb, release) -> list[str]:
         # nbgrader restores locked and test cells; every other code cell runs as the student left it.
         if cell.cell_type != "code" or meta.get("locked") or meta.get("grade") or cell.source.strip() in course_code:
             continue
-        defined, _ = _top_level_names(cell.source)
-        defined -= {a for a in _import_from_names(cell.source)}
-        forged = sorted(defined & helpers)
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            tree = None
+        tree = _parse(cell.source)
+        defined, _, imported = _top_level_names(tree)
+        forged = sorted((defined - imported) & helpers)
         for node in ast.walk(tree) if tree else ():
             targets = (node.targets if isinstance(node, ast.Assign) else
                        [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else [])
