@@ -81,3 +81,16 @@ def errors(nb) -> dict[str, str]:
             elif o.output_type == "stream" and o.name == "stderr":
                 out[cell.get("id", "?")] = f"stderr: {o.text[:500]}"
     return out
+
+
+def require(why_not: str | None, what: str) -> None:
+    """Skip a test that needs a system package (``why_not``: why it cannot run here, or None) -
+    except under CI, where `.ci/run` installs the package, so a skip would hide a broken install."""
+    import os
+
+    import pytest
+
+    if why_not:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run {what}: {why_not}")
+        pytest.skip(why_not)

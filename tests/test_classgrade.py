@@ -16,23 +16,16 @@ import pytest
 
 from coursekit import classgrade, grading, pgserver, synthclass
 from coursekit.build import ROOT, lesson_ids
+from tests import nbtools
 
 LESSON = next((l for l in lesson_ids() if l.startswith("01_")), None)
 needs_lesson = pytest.mark.skipif(LESSON is None, reason="lesson 01 is not selected (COURSE_LESSONS)")
 N_STUDENTS = 8
 
 
-def _pg_or_skip():
-    why = pgserver.available()
-    if why:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the PostgreSQL tests: {why}")
-        pytest.skip(why)
-
-
 @pytest.fixture(scope="module")
 def postgres():
-    _pg_or_skip()
+    nbtools.require(pgserver.available(), "the PostgreSQL tests")
     server = pgserver.PostgresServer().start()
     yield server
     server.stop()

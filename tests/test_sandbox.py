@@ -12,6 +12,7 @@ from nbclient import NotebookClient
 from traitlets.config import Config
 
 from coursekit import sandbox
+from tests import nbtools
 
 WHY_NOT = sandbox.available()
 
@@ -44,13 +45,6 @@ def course(tmp_path):
     return course
 
 
-def needs_sandbox():
-    if WHY_NOT:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must test the sandbox: {WHY_NOT}")
-        pytest.skip(WHY_NOT)
-
-
 def run_sandboxed(course, tmp_path, cells, env=None, **client):
     """Execute ``cells`` in a sandboxed kernel started the way coursekit.safegrade has nbgrader start it."""
     kernels = sandbox.kernel_dir(tmp_path / "kernels")
@@ -75,7 +69,7 @@ def stdout(cell):
 
 
 def test_a_sandboxed_kernel_sees_only_its_own_folder(course, tmp_path):
-    needs_sandbox()
+    nbtools.require(WHY_NOT, "the sandbox tests")
     # Writable for this user outside the sandbox, read-only inside (the Python environment).
     outside = Path(sys.prefix) / f".sandbox-probe-{os.getpid()}"
     try:
@@ -117,7 +111,7 @@ def test_the_command_binds_only_what_the_kernel_needs(tmp_path):
 
 def test_a_cell_that_runs_forever_is_interrupted_and_the_kernel_lives_on(course, tmp_path):
     """nbgrader interrupts a cell at its time limit; in the sandbox that must stop the cell, not the kernel."""
-    needs_sandbox()
+    nbtools.require(WHY_NOT, "the sandbox tests")
     nb = run_sandboxed(course, tmp_path, ["import os\npid = os.getpid()\nwhile True:\n    pass",
                                           "print('alive', pid == os.getpid())"],
                        timeout=3, interrupt_on_timeout=True, allow_errors=True)
