@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-requirements
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: setup system-deps build demo test grade standins bench clean
+.PHONY: setup system-deps build demo test grade standins bench fullcheck clean
 
 setup: $(STAMP)
 
@@ -61,3 +61,9 @@ clean:
 # Speed figures as JSON (see benchmarks/bench.py); BENCH_ARGS="--make-test" also times make test.
 bench: setup build
 	$(PY) benchmarks/bench.py $(BENCH_ARGS)
+
+# The student's path at full size (coursekit/fullcheck.py): every solved master in full mode on
+# full-size stand-ins, training capped by COURSE_TRAIN_CAP; one JSON object. Not part of make test.
+# make fullcheck [FULLCHECK_ARGS="--lessons 05 --cap 1,2"]
+fullcheck: setup build
+	$(PY) -m coursekit.fullcheck $(FULLCHECK_ARGS)

@@ -181,12 +181,33 @@ def build_master(lesson_id: str, root: Path = ROOT):
                     grade_id, grade=True, locked=True, points=float(cell.attrs["points"])))
             new.id = grade_id
         nb.cells.append(new)
+    first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+    nb.cells.insert(first_code, workload_cell())
     nb.cells.extend(handin_cells(nb))
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
     }
     return nb
+
+
+WORKLOAD_CELL = """\
+#@title Workload: full (the post's data and epochs; use a GPU) or fast (small subsets, a few minutes on a CPU)
+WORKLOAD = "full"  #@param ["full", "fast"]
+# Run this cell, then the setup cell below. To change your mind later: edit, run both again.
+# (A COURSE_MODE set before Jupyter started wins; while the notebook is graded, grading decides.)
+import os
+_set_outside = "COURSE_MODE" in os.environ and os.environ.get("COURSE_MODE_FROM") != "notebook"
+if not (os.environ.get("NBGRADER_EXECUTION") or _set_outside):
+    os.environ.update(COURSE_MODE=WORKLOAD, COURSE_MODE_FROM="notebook")"""
+
+
+def workload_cell():
+    """The cell before the setup cell where a student picks fast or full mode (a Colab form)."""
+    cell = nbformat.v4.new_code_cell(WORKLOAD_CELL)
+    cell.metadata["cellView"] = "form"
+    cell.id = "workload"
+    return cell
 
 
 def handin_cells(nb) -> list:

@@ -148,15 +148,85 @@ def training_speedups(mode=None):
     return Speedups(mixed_precision=on, jit_compile=on)
 
 
+TRAIN_CAP_VAR = "COURSE_TRAIN_CAP"
+
+
+def train_cap(environ=None):
+    """``(max_epochs, max_steps)`` from ``COURSE_TRAIN_CAP="E,S"``, or None when it is unset.
+
+    A check of the course itself (``make fullcheck``), never set for a real run: every full-mode
+    path runs at full size - data, evaluation, predictions, plots, saving - except training, which
+    stops after at most E epochs of ``fit`` and at most S training steps per epoch."""
+    environ = os.environ if environ is None else environ
+    raw = environ.get(TRAIN_CAP_VAR, "").strip()
+    if not raw:
+        return None
+    try:
+        epochs, steps = (int(v) for v in raw.split(","))
+        if epochs < 1 or steps < 1:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"{TRAIN_CAP_VAR} must be 'EPOCHS,STEPS' (two positive integers), not {raw!r}.") from None
+    return epochs, steps
+
+
+class _CapState:
+    """The training cap's switch (``active``: off while a graded check runs its own tiny training)
+    and what it saw: the largest number of images any eager model call received."""
+    active = True
+    max_call_images = 0
+
+
+def _install_train_cap(max_epochs, max_steps):
+    """Cap ``keras.Model.fit`` (epochs and steps per epoch) and shuffled-then-batched tf.data
+    pipelines (training loops written by hand), and record the largest eager model call."""
+    if getattr(keras.Model, "_course_train_cap", None):
+        keras.Model._course_train_cap = (max_epochs, max_steps)
+        return
+    fit, call, batch = keras.Model.fit, keras.Model.__call__, tf.data.Dataset.batch
+
+    def capped_fit(self, x=None, y=None, batch_size=None, epochs=1, *args, **kwargs):
+        if not _CapState.active:
+            return fit(self, x, y, batch_size, epochs, *args, **kwargs)
+        max_e, max_s = keras.Model._course_train_cap
+        epochs = min(epochs, kwargs.get("initial_epoch", 0) + max_e)
+        steps = kwargs.get("steps_per_epoch")
+        kwargs["steps_per_epoch"] = max_s if steps is None else min(steps, max_s)
+        return fit(self, x, y, batch_size, epochs, *args, **kwargs)
+
+    def recording_call(self, *args, **kwargs):
+        shape = getattr(args[0] if args else None, "shape", None)
+        if tf.executing_eagerly() and shape is not None and len(shape) and shape[0] is not None:
+            _CapState.max_call_images = max(_CapState.max_call_images, int(shape[0]))
+        return call(self, *args, **kwargs)
+
+    def capped_batch(self, *args, **kwargs):
+        batched = batch(self, *args, **kwargs)
+        node = self if _CapState.active else None
+        while node is not None:
+            if "Shuffle" in type(node).__name__:
+                return batched.take(keras.Model._course_train_cap[1])
+            node = getattr(node, "_input_dataset", None)
+        return batched
+
+    keras.Model._course_train_cap = (max_epochs, max_steps)
+    keras.Model.fit, keras.Model.__call__, tf.data.Dataset.batch = capped_fit, recording_call, capped_batch
+
+
 def course_setup(seed=42):
     """The locked setup cell's last step: mode, seed, logging, device. Returns the mode."""
     quiet_logging()
+    cap = train_cap()
+    if cap:
+        _install_train_cap(*cap)
+        print(f"!! {TRAIN_CAP_VAR}={cap[0]},{cap[1]}: training CAPPED at {cap[0]} epoch(s) of fit and "
+              f"{cap[1]} step(s) per epoch - a check of the course, not a real run. Unset it to train.")
     mode = course_mode()
     set_seed(seed, deterministic=(mode == "fast"))
     print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, NumPy {np.__version__}")
     print(f"Workload mode: {mode.upper()} "
-          + ("(small subsets, few epochs: for grading and CI)" if mode == "fast"
+          + ("(small subsets, few epochs: minutes on a CPU; the numbers it prints are not the real results)" if mode == "fast"
              else "(full data and the post's epochs)")
-          + f"; set {COURSE_MODE_VAR}=fast or full to change it. Seed: {seed}.")
+          + f"; to change it, pick the workload in the cell above and run both cells again. Seed: {seed}.")
     gpu_check()
     return mode

@@ -13,10 +13,18 @@
 # VGG-style `MyModel(keras.Model)`; write `train_step`/`test_step` under `@tf.function` with
 # `tf.GradientTape`; write the epoch loop - and fix the original post's bug in it.
 #
-# **How to work:** run the setup cell first (in Colab: *Runtime > Change runtime type > GPU*). Fill in every
+# **How to work:** run the Workload cell and the setup cell first (in Colab: *Runtime > Change runtime
+# type > GPU*). Fill in every
 # cell marked `# TODO` (delete the `raise NotImplementedError()` line), then run the check cell below it. The
 # checks you see are only part of the grade: hidden tests try your code on other inputs. When you are
 # done, run *Restart and run all*, then download the `.ipynb` (*File > Download*) and hand it in as it is.
+#
+# **Time and workload.** *Full* mode trains like the post: all 60,000 images, 5 epochs. It takes about
+# 1 minute of training on a Colab T4 GPU (estimated) and about 5 minutes on a two-core CPU (measured: about
+# 50 s per epoch), and ends near **99 % test accuracy** (measured on the real MNIST: 99.08 % after 5
+# epochs). *Fast* mode (1,024 training images, 2 short epochs) runs in about a minute anywhere; it shows
+# every step working, but its accuracies are far below the real ones. Choose in the **Workload** cell just
+# below, before the setup cell (or set `COURSE_MODE=fast` or `full` before starting Jupyter).
 
 # %% [setup]
 from keras import layers  # the checks below rely on it, so it lives in this locked cell
@@ -47,7 +55,7 @@ print("train:", x_train.shape, x_train.dtype, "| test:", x_test.shape, "| labels
 show_image_grid(x_train, y_train, rows=3, cols=8, title="MNIST training images and their labels")
 
 # %% [markdown]
-# In fast mode (grading and CI) we keep a small subset so the whole notebook runs in seconds on a CPU.
+# In fast mode we keep a small subset so the whole notebook runs in seconds on a CPU.
 # In full mode you train on everything, like the post.
 
 # %% [code]

@@ -55,3 +55,73 @@ def test_warnings_go_to_stdout(capsys):
         warnings.showwarning = saved
     captured = capsys.readouterr()
     assert "layer hint" in captured.out and captured.err == ""
+
+
+@pytest.mark.parametrize("raw,cap", [("", None), ("1,2", (1, 2)), (" 3, 40 ", (3, 40))])
+def test_train_cap_parses(raw, cap):
+    assert runtime.train_cap({"COURSE_TRAIN_CAP": raw}) == cap
+
+
+@pytest.mark.parametrize("raw", ["1", "0,2", "a,b", "1,2,3"])
+def test_train_cap_rejects_what_it_cannot_read(raw):
+    with pytest.raises(ValueError, match="EPOCHS,STEPS"):
+        runtime.train_cap({"COURSE_TRAIN_CAP": raw})
+
+
+CAP_SCRIPT = r"""
+import json, numpy as np, tensorflow as tf, keras
+from coursekit import runtime
+runtime._install_train_cap(2, 3)
+m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
+m.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+x, y = np.zeros((100, 4), "float32"), np.zeros(100, "int32")
+seen = {"batches": 0}
+cb = keras.callbacks.LambdaCallback(on_train_batch_end=lambda b, logs=None: seen.__setitem__("batches", seen["batches"] + 1))
+h = m.fit(x, y, batch_size=10, epochs=5, verbose=0, callbacks=[cb])
+m(np.zeros((37, 4), "float32"))
+shuffled = tf.data.Dataset.range(100).shuffle(100).batch(10)
+plain = tf.data.Dataset.range(100).batch(10)
+runtime._CapState.active = False
+uncapped = m.fit(x, y, batch_size=10, epochs=3, verbose=0)
+off = tf.data.Dataset.range(100).shuffle(100).batch(10)
+print(json.dumps({"epochs": len(h.history["loss"]), "batches": seen["batches"],
+                  "max_call": runtime._CapState.max_call_images,
+                  "shuffled": len(list(shuffled)), "plain": len(list(plain)),
+                  "uncapped_epochs": len(uncapped.history["loss"]), "off": len(list(off))}))
+"""
+
+
+def test_train_cap_caps_training_only():
+    """fit and shuffled-then-batched pipelines are capped; evaluation pipelines and, while a graded
+    check runs (_CapState.active False), everything else are not; the largest eager call is recorded.
+    In a subprocess: the cap patches Keras for the whole process."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", CAP_SCRIPT], capture_output=True, text=True, timeout=300,
+                         env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"), cwd=str(runtime.__file__).rsplit("/coursekit/", 1)[0])
+    assert out.returncode == 0, out.stderr[-2000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got == {"epochs": 2, "batches": 6, "max_call": 37, "shuffled": 3, "plain": 10,
+                   "uncapped_epochs": 3, "off": 10}
+
+
+@pytest.mark.parametrize("env,choice,expected", [
+    ({}, "fast", "fast"),                                                    # the student's pick
+    ({"COURSE_MODE": "full", "COURSE_MODE_FROM": "notebook"}, "fast", "fast"),  # picked again
+    ({"COURSE_MODE": "fast"}, "full", "fast"),                               # set outside (CI, tests)
+    ({"NBGRADER_EXECUTION": "autograde"}, "full", None),                     # grading decides
+])
+def test_workload_cell(monkeypatch, env, choice, expected):
+    from coursekit.build import WORKLOAD_CELL
+
+    for var in ("COURSE_MODE", "COURSE_MODE_FROM", "NBGRADER_EXECUTION"):
+        monkeypatch.delenv(var, raising=False)
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    exec(WORKLOAD_CELL.replace('WORKLOAD = "full"', f'WORKLOAD = "{choice}"'), {})
+    import os
+    assert os.environ.get("COURSE_MODE") == expected
+    assert runtime.course_mode() == (expected or "fast")
