@@ -4,19 +4,32 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-requirements
+LAB_STAMP := $(VENV)/.lab-extensions-off
+LAB_EXTENSIONS_OFF := @jupyter/nbgrader:assignment-list @jupyter/nbgrader:course-list
 # nbgrader runs `alembic` through PATH, so the venv's bin/ goes first.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
 .PHONY: setup system-deps build demo test grade standins bench fullcheck clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(LAB_STAMP)
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
 	@cp requirements.txt $(STAMP)
 	@echo "environment ready: $(VENV) ($$($(PY) --version))"
+
+# nbgrader's Assignment List and Course List lab extensions need an nbgrader exchange, which a
+# student working locally does not have (JupyterLab greets them with "Error fetching courses!"):
+# switch them off, and lock them off (JupyterLab's plugin manager cannot turn them back on), in this
+# environment (its etc/jupyter/labconfig/page_config.json). Formgrader, Create Assignment and
+# Validate stay on. Runs again whenever the packages were (re)installed; a few seconds.
+$(LAB_STAMP): $(STAMP)
+	@$(PY) -m jupyterlab.labextensions disable --level=sys_prefix --log-level=ERROR $(LAB_EXTENSIONS_OFF) >/dev/null
+	@$(PY) -m jupyterlab.labextensions lock --level=sys_prefix --log-level=ERROR $(LAB_EXTENSIONS_OFF) >/dev/null
+	@touch $(LAB_STAMP)
+	@echo "JupyterLab: disabled nbgrader's exchange-only extensions ($(LAB_EXTENSIONS_OFF))"
 
 # Debian packages for grading and its tests: bubblewrap (each grading kernel in a sandbox) and the
 # PostgreSQL server (the parallel-grading tests start a throwaway one on loopback; without it those

@@ -140,6 +140,8 @@ def build_master(lesson_id: str, root: Path = ROOT):
     cells = parse_template(template.read_text(), str(template.relative_to(root)))
     nb = nbformat.v4.new_notebook()
     seen_ids: set[str] = set()
+    exercise_names: dict[str, str] = {}
+    setup, setup_body = None, ""
     counters = {"markdown": 0, "code": 0}
     for cell in cells:
         where = f"{template.relative_to(root)}:{cell.lineno}"
@@ -160,8 +162,9 @@ def build_master(lesson_id: str, root: Path = ROOT):
                 raise TemplateError(f"{where}: duplicate id {grade_id!r}")
             seen_ids.add(grade_id)
             if cell.kind == "setup":
-                source = "\n\n\n".join(x for x in (SETUP_TITLE, kit_source(root), body) if x)
-                new = nbformat.v4.new_code_cell(source, metadata=_nbgrader(grade_id, locked=True))
+                # The source is written below, once the hand-in data (from every cell) is known.
+                setup, setup_body = nbformat.v4.new_code_cell("", metadata=_nbgrader(grade_id, locked=True)), body
+                new = setup
                 new.metadata["cellView"] = "form"            # Colab: show the title, fold the code
                 new.metadata["jupyter"] = {"source_hidden": True}  # JupyterLab: collapsed input
             elif cell.kind == "answer":
@@ -174,6 +177,7 @@ def build_master(lesson_id: str, root: Path = ROOT):
                 if "### BEGIN SOLUTION" not in source:
                     raise TemplateError(f"{where}: answer cell {grade_id!r} has no solution region")
                 new = nbformat.v4.new_code_cell(source, metadata=_nbgrader(grade_id, solution=True))
+                exercise_names[grade_id] = " / ".join(names) or grade_id
             else:
                 if "points" not in cell.attrs:
                     raise TemplateError(f"{where}: [tests] cells need points=N")
@@ -181,9 +185,13 @@ def build_master(lesson_id: str, root: Path = ROOT):
                     grade_id, grade=True, locked=True, points=float(cell.attrs["points"])))
             new.id = grade_id
         nb.cells.append(new)
+    if setup is None:
+        raise TemplateError(f"{template.relative_to(root)}: no [setup] cell")
+    expected = handin_expected(nb, exercise_names)
+    setup.source = "\n\n\n".join(x for x in (SETUP_TITLE, kit_source(root), handin_data(expected), setup_body) if x)
     first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
     nb.cells.insert(first_code, workload_cell())
-    nb.cells.extend(handin_cells(nb))
+    nb.cells.extend(handin_cells())
     nb.metadata = {
         "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
@@ -210,16 +218,41 @@ def workload_cell():
     return cell
 
 
-def handin_cells(nb) -> list:
-    """The closing cells every lesson gets: what the hand-in check looks at, and the check."""
-    graded, answers, locked = {}, [], ["setup", "handin_check"]
+HANDIN_LOCKED_NAMES = {"setup": "Course setup", "handin_check": "Ready to hand in?"}
+
+
+def handin_expected(nb, exercise_names: dict[str, str]) -> dict:
+    """What the hand-in check compares the saved notebook with (``coursekit.handin.handin_problems``):
+    the graded cells and their points, the answer cells, the locked cells, each exercise by the
+    names the student writes (the answer cell's ``from=``) and the exercise each test cell grades."""
+    graded, answers, exercise_of, current = {}, [], {}, None
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("grade"):
             graded[meta["grade_id"]] = meta["points"]
+            if current:
+                exercise_of[meta["grade_id"]] = current
         elif meta.get("solution"):
             answers.append(meta["grade_id"])
-    expected = json.dumps({"graded": graded, "answers": answers, "locked": locked}, indent=1)
+            current = meta["grade_id"]
+    return {"graded": graded, "answers": answers, "locked": list(HANDIN_LOCKED_NAMES),
+            "names": {**{a: exercise_names.get(a, a) for a in answers}, **HANDIN_LOCKED_NAMES},
+            "exercise_of": exercise_of}
+
+
+def handin_data(expected: dict) -> str:
+    """The lesson's part of the locked setup cell that the hand-in cell reads: nbgrader restores
+    the setup cell from the master, so what is checked comes from the build, never from a
+    student's copy (JupyterLab shows the setup cell collapsed, Colab folds it)."""
+    return ("# ---- this lesson: what the 'Ready to hand in?' cell checks (written by coursekit/build.py) ----\n"
+            f"HANDIN_EXPECTED = {json.dumps(expected, indent=1, ensure_ascii=False)}")
+
+
+def handin_cells() -> list:
+    """The closing cells every lesson gets: what the hand-in check looks at, the check (one
+    short line; its data is in the setup cell), and what to do next - a last markdown cell, so that
+    Shift+Enter on the check moves on instead of adding an empty cell (JupyterLab appends one when
+    the last cell runs)."""
     text = nbformat.v4.new_markdown_cell(
         "## Ready to hand in?\n"
         "Save the notebook, then run the cell below. It checks the saved file the way the grader will "
@@ -228,11 +261,18 @@ def handin_cells(nb) -> list:
     text.id = "md-handin"
     check = nbformat.v4.new_code_cell(
         "#@title Ready to hand in? Run this cell last (locked)\n"
-        f"handin_check({expected})",
+        "handin_check(HANDIN_EXPECTED)",
         metadata=_nbgrader("handin_check", locked=True))
     check.metadata["cellView"] = "form"
     check.id = "handin_check"
-    return [text, check]
+    after = nbformat.v4.new_markdown_cell(
+        "## Hand it in\n"
+        "If the cell above says **Ready to hand in**, download the notebook - Colab: *File > Download > "
+        "Download .ipynb*; JupyterLab: *File > Download* - and hand in that file as it is. If it says "
+        "**NOT READY**, fix the first thing it names, save, and run it again.\n\n"
+        "Do not copy cells into a new notebook: the grader recognises cells by hidden metadata.")
+    after.id = "md-handin-next"
+    return [text, check, after]
 
 
 def write_notebook(nb, path: Path) -> None:

@@ -3,7 +3,24 @@ import numpy as np
 
 
 class CheckFailed(AssertionError):
-    """A visible or hidden test found something wrong; the message says what."""
+    """A visible or hidden test found something wrong; the message says what.
+
+    In a notebook, IPython shows what ``_render_traceback_`` returns instead of the traceback: the
+    line of the running cell that failed and ``CheckFailed: <message>``, not the course helpers'
+    frames in the setup cell. The output stays an error (nbgrader still scores the cell 0)."""
+
+    def _render_traceback_(self):
+        lines = []
+        tb = self.__traceback__
+        while tb is not None:   # the first module-level frame is the cell IPython ran
+            code = tb.tb_frame.f_code
+            if code.co_name == "<module>" or code.co_name.startswith("<cell line"):  # IPython 7: "<cell line: 0>"
+                import linecache
+                text = linecache.getline(code.co_filename, tb.tb_lineno).strip()
+                lines.append(f"Line {tb.tb_lineno} of this cell" + (f": {text}" if text else ""))
+                break
+            tb = tb.tb_next
+        return lines + [f"{type(self).__name__}: {self}"]
 
 
 def expect(condition, message):

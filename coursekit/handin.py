@@ -1,4 +1,8 @@
-"""The last cell of every notebook: "ready to hand in?" - checks the saved notebook, not the grade."""
+"""The "ready to hand in?" cell near the end of every notebook: checks the saved notebook, not the grade.
+
+The cell itself is one call, ``handin_check(HANDIN_EXPECTED)``: the build writes ``HANDIN_EXPECTED``
+(what the grader will look for) into the lesson's part of the locked setup cell, which nbgrader
+restores from the master, so a student's edits to their own copy cannot change what is checked."""
 import json
 import os
 import sys
@@ -23,11 +27,24 @@ def _handin_read_notebook():
     return None, "this kernel does not know which notebook file it runs"
 
 
+def _handin_exercise(grade_id, expected):
+    """What the student writes in answer cell ``grade_id``: 'make_train_step / make_test_step'."""
+    return expected.get("names", {}).get(grade_id, grade_id)
+
+
+def _handin_test_cell(grade_id, expected):
+    """A test cell in words: its grade id (shown in nbgrader's tools) and the exercise it tests."""
+    answer = expected.get("exercise_of", {}).get(grade_id)
+    return f"test cell '{grade_id}'" + (f" (exercise {_handin_exercise(answer, expected)})" if answer else "")
+
+
 def handin_problems(nb, expected):
     """What would cost points if ``nb`` (a notebook dict) were handed in now, most serious first.
 
-    ``expected`` = {"graded": {grade_id: points}, "answers": [grade_id, ...], "locked": [grade_id, ...]},
-    written into the cell by the build from the nbgrader master."""
+    ``expected`` = {"graded": {grade_id: points}, "answers": [grade_id, ...], "locked": [grade_id, ...],
+    "names": {answer or locked grade_id: its name in words (for an answer: what the student writes)},
+    "exercise_of": {test grade_id: answer grade_id}}, written by the build from the nbgrader master
+    ("names" and "exercise_of" are optional)."""
     problems = []
     seen = {}
     for cell in nb.get("cells", []):
@@ -36,45 +53,54 @@ def handin_problems(nb, expected):
             seen.setdefault(meta["grade_id"], []).append((cell, meta))
     for grade_id, copies in seen.items():
         if len(copies) > 1:
-            problems.append(f"cell '{grade_id}' appears {len(copies)} times (a copied cell?): delete the copies")
+            what = (f"the answer cell of exercise {_handin_exercise(grade_id, expected)}"
+                    if grade_id in expected["answers"] else
+                    _handin_test_cell(grade_id, expected) if grade_id in expected["graded"] else
+                    f"cell '{grade_id}'")
+            problems.append(f"{what} appears {len(copies)} times (a copied cell?): delete the copies")
     for grade_id, points in expected["graded"].items():
         if grade_id not in seen:
-            problems.append(f"test cell '{grade_id}' is missing or lost its grading metadata: "
-                            "restore it from a fresh copy of the notebook")
+            problems.append(f"{_handin_test_cell(grade_id, expected)} is missing or lost its grading "
+                            "metadata: restore it from a fresh copy of the notebook")
         elif not seen[grade_id][0][1].get("grade") or seen[grade_id][0][1].get("points") != points:
-            problems.append(f"the grading metadata of test cell '{grade_id}' was edited: restore it")
+            problems.append(f"the grading metadata of {_handin_test_cell(grade_id, expected)} was edited: restore it")
     for grade_id in expected["locked"]:
         if grade_id not in seen and grade_id not in expected["graded"]:
-            problems.append(f"locked cell '{grade_id}' is missing: restore it from a fresh copy")
+            problems.append(f"the locked cell '{expected.get('names', {}).get(grade_id, grade_id)}' is missing: "
+                            "restore it from a fresh copy")
     for grade_id in expected["answers"]:
+        exercise = _handin_exercise(grade_id, expected)
         if grade_id not in seen:
-            problems.append(f"answer cell '{grade_id}' is missing or lost its grading metadata: "
-                            "put your code back into the original cell")
+            problems.append(f"the answer cell of exercise {exercise} is missing or lost its grading "
+                            "metadata: put your code back into the original cell")
             continue
         source = seen[grade_id][0][0].get("source", "")
         source = "".join(source) if isinstance(source, list) else source
         if "raise NotImplementedError()" in source:
-            problems.append(f"exercise '{grade_id}' is not done: its cell still raises NotImplementedError")
+            problems.append(f"exercise {exercise} is not done: its cell still raises NotImplementedError")
     return problems
 
 
+def handin_message(problems, expected, where):
+    """The one line the hand-in cell prints for ``problems`` (from ``handin_problems``)."""
+    if problems:
+        more = f" (and {len(problems) - 1} more: {'; '.join(problems[1:3])}{'; ...' if len(problems) > 3 else ''})" \
+            if len(problems) > 1 else ""
+        return f"NOT READY to hand in ({where}): {problems[0]}{more}."
+    return (f"Ready to hand in ({where}): all {len(expected['graded'])} test cells are intact and all "
+            f"{len(expected['answers'])} exercises are answered. This is not your grade: hidden tests "
+            "run when it is graded. Download the .ipynb and hand it in.")
+
+
 def handin_check(expected):
-    """Print one line: ready to hand in, or the first thing to fix."""
+    """Print one line: ready to hand in, or the first thing to fix. Returns None, so that the cell
+    shows only that line (``handin_problems`` is the API that returns the list)."""
     if os.environ.get("NBGRADER_EXECUTION"):
         print("Grading run: the hand-in check is for students and is skipped here.")
-        return None
+        return
     nb, where = _handin_read_notebook()
     if nb is None:
         print(f"Could not check the hand-in: {where}. Save the notebook, and check by hand that no "
               "cell still says raise NotImplementedError() and that no cell was copied or deleted.")
-        return None
-    problems = handin_problems(nb, expected)
-    if problems:
-        more = f" (and {len(problems) - 1} more: {'; '.join(problems[1:3])}{'; ...' if len(problems) > 3 else ''})" \
-            if len(problems) > 1 else ""
-        print(f"NOT READY to hand in ({where}): {problems[0]}{more}.")
-    else:
-        print(f"Ready to hand in ({where}): all {len(expected['graded'])} test cells are intact and all "
-              f"{len(expected['answers'])} exercises are answered. This is not your grade: hidden tests "
-              "run when it is graded. Download the .ipynb and hand it in.")
-    return problems
+        return
+    print(handin_message(handin_problems(nb, expected), expected, where))
