@@ -42,7 +42,8 @@ test: setup
 
 # Colab's own stack (requirements-colab.txt: Python 3.12, Colab's TensorFlow, Keras, NumPy, IPython...)
 # in a second venv; every master notebook executed end to end in fast mode on stand-in data
-# (coursekit/colabcheck.py). COLAB_PYTHON=/path/to/python3.12 picks the interpreter.
+# (coursekit/colabcheck.py). COLAB_PYTHON=/path/to/python3.12 picks the interpreter;
+# COLABCHECK_ARGS="--notebook 01 --keep DIR" runs one lesson and keeps the executed notebooks.
 COLAB_PYTHON ?= $(shell p=$$(pyenv prefix 3.12.1 2>/dev/null) && test -x "$$p/bin/python" && echo "$$p/bin/python")
 COLAB_VENV := .venv-colab
 COLAB_STAMP := $(COLAB_VENV)/.installed-requirements-colab
@@ -61,7 +62,7 @@ $(COLAB_STAMP): requirements-colab.txt
 	@echo "Colab-stack environment ready: $(COLAB_VENV) ($$($(COLAB_VENV)/bin/python --version))"
 
 test-colab: $(COLAB_STAMP)
-	$(COLAB_VENV)/bin/python -m coursekit.colabcheck
+	$(COLAB_VENV)/bin/python -m coursekit.colabcheck $(COLABCHECK_ARGS)
 
 # Autograde every submission of a lesson in this course directory (coursekit/classgrade.py):
 # make grade LESSON=01_mnist_vgg_subclassing [WORKERS=N] [DB_URL=postgresql://...] [FORCE=1] [SHARD=K/N] [SANDBOX=on|off]

@@ -93,9 +93,11 @@ def failure_report(nb, exc: BaseException) -> list[str]:
         for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
             if out.get("output_type") == "error":
                 tb = [_ANSI.sub("", line) for line in out.get("traceback", [])]
-                tail = "\n".join(tb).strip().splitlines()[-8:]
+                lines = [ln for ln in "\n".join(tb).splitlines() if ln.strip()]
+                if len(lines) > 12:  # the cell's own frame first, then where it ended
+                    lines = lines[:5] + ["..."] + lines[-6:]
                 return [f"{describe_cell(nb, i)}: {out.get('ename')}: {out.get('evalue')}",
-                        *("    " + line for line in tail)]
+                        *("    " + line for line in lines)]
     # no error output: a timeout, a dead kernel, or a failure of the runner itself
     last = (_ANSI.sub("", str(exc)).strip().splitlines() or [""])[-1]
     return [f"{type(exc).__name__}: {last}"]
@@ -152,7 +154,7 @@ def main(argv=None) -> int:
     if not notebooks:
         parser.error(f"no master notebook matches {args.notebook}")
 
-    print(f"Colab stack: {stack_versions()}", flush=True)
+    print(f"stack: {stack_versions()}", flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="course-colab-"))
     saved_jupyter_path = os.environ.get("JUPYTER_PATH")
     try:
