@@ -10,7 +10,7 @@ LAB_EXTENSIONS_OFF := @jupyter/nbgrader:assignment-list @jupyter/nbgrader:course
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: setup system-deps build demo test grade standins bench fullcheck clean
+.PHONY: setup system-deps build demo test test-colab grade standins bench fullcheck clean
 
 setup: $(STAMP) $(LAB_STAMP)
 
@@ -52,6 +52,30 @@ demo: setup build
 
 test: setup
 	$(PY) -m pytest
+
+# Colab's own stack (requirements-colab.txt: Python 3.12, Colab's TensorFlow, Keras, NumPy, IPython...)
+# in a second venv; every master notebook executed end to end in fast mode on stand-in data
+# (coursekit/colabcheck.py). COLAB_PYTHON=/path/to/python3.12 picks the interpreter;
+# COLABCHECK_ARGS="--notebook 01 --keep DIR" runs one lesson and keeps the executed notebooks.
+COLAB_PYTHON ?= $(shell p=$$(pyenv prefix 3.12.1 2>/dev/null) && test -x "$$p/bin/python" && echo "$$p/bin/python")
+COLAB_VENV := .venv-colab
+COLAB_STAMP := $(COLAB_VENV)/.installed-requirements-colab
+
+$(COLAB_STAMP): requirements-colab.txt
+	@if ! test -x $(COLAB_VENV)/bin/python; then \
+		if test -z "$(COLAB_PYTHON)" || ! test -x "$(COLAB_PYTHON)"; then \
+			echo "make test-colab: no Python 3.12 for Colab's stack (looked for \$$(pyenv prefix 3.12.1)/bin/python$(if $(COLAB_PYTHON), and '$(COLAB_PYTHON)'))." >&2; \
+			echo "  Install it (pyenv install 3.12.1) or name one: make test-colab COLAB_PYTHON=/path/to/python3.12" >&2; \
+			exit 2; \
+		fi; \
+		"$(COLAB_PYTHON)" -m venv $(COLAB_VENV); \
+	fi
+	$(COLAB_VENV)/bin/python -m pip install --disable-pip-version-check -q -r requirements-colab.txt
+	@cp requirements-colab.txt $(COLAB_STAMP)
+	@echo "Colab-stack environment ready: $(COLAB_VENV) ($$($(COLAB_VENV)/bin/python --version))"
+
+test-colab: $(COLAB_STAMP)
+	$(COLAB_VENV)/bin/python -m coursekit.colabcheck $(COLABCHECK_ARGS)
 
 # Autograde every submission of a lesson in this course directory (coursekit/classgrade.py):
 # make grade LESSON=01_mnist_vgg_subclassing [WORKERS=N] [DB_URL=postgresql://...] [FORCE=1] [SHARD=K/N] [SANDBOX=on|off]

@@ -29,6 +29,27 @@ def test_ci_runs_the_readme_test_command():
     assert "make test" in readme and "make demo" in readme
 
 
+def test_ci_then_runs_the_notebooks_on_colabs_stack():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^make test-colab$", ci, re.M), ".ci/run does not run make test-colab"
+    assert ci.index("\nmake test\n") < ci.index("\nmake test-colab\n"), "make test-colab must come after make test"
+    colab = pins((ROOT / "requirements-colab.txt").read_text().splitlines())
+    for name in ("keras", "numpy", "matplotlib", "ipython", "ipykernel", "nbclient"):
+        assert name in colab, f"requirements-colab.txt does not pin {name}"
+    assert "tensorflow-cpu" in colab or "tensorflow" in colab
+    assert "make test-colab" in (ROOT / "README.md").read_text()
+    assert ".venv-colab/" in (ROOT / ".gitignore").read_text().split()
+
+
+def test_colab_check_uses_the_tests_standin_sizes(monkeypatch):
+    import conftest
+    from coursekit import colabcheck
+
+    assert colabcheck.STANDIN_SIZES == conftest.STANDIN_SIZES
+    monkeypatch.delenv("COURSE_LESSONS", raising=False)
+    assert [p.stem for p in colabcheck.master_notebooks()] == build.lesson_ids()
+
+
 def test_readme_has_a_colab_badge_per_lesson():
     readme = (ROOT / "README.md").read_text()
     for lesson in build.lesson_ids():
