@@ -28,7 +28,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 INJECTED_MODULES = ("runtime", "checks", "data", "plots", "archcheck", "handin")
-SETUP_TITLE = "#@title Course setup: run this cell first (locked; it defines the course helpers)"
+SETUP_TITLE = "#@title Course setup: run it after the Workload cell (locked; it defines the course helpers)"
 CELL_HEADER = re.compile(r"^# %% \[(?P<kind>\w+)\](?P<attrs>.*)$")
 KINDS = ("markdown", "code", "setup", "answer", "tests")
 # Where the course is published; the README's Colab badges point here (a test checks they agree).

@@ -14,10 +14,10 @@
 # `tf.GradientTape`; write the epoch loop - and fix the original post's bug in it.
 #
 # **How to work:** run the Workload cell and the setup cell first (in Colab: *Runtime > Change runtime
-# type > GPU*). Fill in every
-# cell marked `# TODO` (delete the `raise NotImplementedError()` line), then run the check cell below it. The
-# checks you see are only part of the grade: hidden tests try your code on other inputs. When you are
-# done, run *Restart and run all*, then download the `.ipynb` (*File > Download*) and hand it in as it is.
+# type > GPU*). Fill in every cell marked `# TODO` (delete the `raise NotImplementedError()` line), then
+# run the check cell below it. The checks you see are only part of the grade: hidden tests try your code
+# on other inputs. When you are done, run *Restart and run all*, then download the `.ipynb` (*File >
+# Download*) and hand it in as it is.
 #
 # **Time and workload.** *Full* mode trains like the post: all 60,000 images, 5 epochs. It takes about
 # 1 minute of training on a Colab T4 GPU (estimated) and about 5 minutes on a two-core CPU (measured: about

@@ -18,10 +18,10 @@
 # runs.
 #
 # **How to work:** run the Workload cell and the setup cell first (in Colab: *Runtime > Change runtime
-# type > GPU*). Fill in every
-# cell marked `# TODO` (delete the `raise NotImplementedError()` line), then run the check cell below it. The
-# checks you see are only part of the grade: hidden tests try your code on other inputs. When you are done,
-# run *Restart and run all*, then download the `.ipynb` (*File > Download*) and hand it in as it is.
+# type > GPU*). Fill in every cell marked `# TODO` (delete the `raise NotImplementedError()` line), then
+# run the check cell below it. The checks you see are only part of the grade: hidden tests try your code
+# on other inputs. When you are done, run *Restart and run all*, then download the `.ipynb` (*File >
+# Download*) and hand it in as it is.
 #
 # **Time and workload.** *Full* mode trains like the post: 100 epochs on all 50,000 images, batches of 256.
 # Estimated from the model's size (23 million floating-point operations per image, about 3.4 TFLOP per

@@ -16,10 +16,10 @@
 # member; log every member to TensorBoard; look at ten test images with their predicted classes.
 #
 # **How to work:** run the Workload cell and the setup cell first (in Colab: *Runtime > Change runtime
-# type > GPU*). Fill in every
-# cell marked `# TODO` (delete the `raise NotImplementedError()` line), then run the check cell below it. The
-# checks you see are only part of the grade: hidden tests try your code on other inputs. When you are
-# done, run *Restart and run all*, then download the `.ipynb` (*File > Download*) and hand it in as it is.
+# type > GPU*). Fill in every cell marked `# TODO` (delete the `raise NotImplementedError()` line), then
+# run the check cell below it. The checks you see are only part of the grade: hidden tests try your code
+# on other inputs. When you are done, run *Restart and run all*, then download the `.ipynb` (*File >
+# Download*) and hand it in as it is.
 #
 # **Time and workload.** *Full* mode uses the post's settings: the post's buggy loop (4 x 5 epochs), then
 # four independent members of 15 epochs each, on all 50,000 images. Estimated from the model's size (7.7

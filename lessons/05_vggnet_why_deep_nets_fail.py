@@ -15,10 +15,10 @@
 # nothing; build the post's plain VGG16 and a VGG16 with BatchNorm.
 #
 # **How to work:** run the Workload cell and the setup cell first (in Colab: *Runtime > Change runtime
-# type > GPU*). Fill in every
-# cell marked `# TODO` (delete the `raise NotImplementedError()` line), then run the check cell below it. The
-# checks you see are only part of the grade: hidden tests try your code on other inputs. When you are
-# done, run *Restart and run all*, then download the `.ipynb` (*File > Download*) and hand it in as it is.
+# type > GPU*). Fill in every cell marked `# TODO` (delete the `raise NotImplementedError()` line), then
+# run the check cell below it. The checks you see are only part of the grade: hidden tests try your code
+# on other inputs. When you are done, run *Restart and run all*, then download the `.ipynb` (*File >
+# Download*) and hand it in as it is.
 #
 # **Time and workload.** *Full* mode trains the post's 33.6-million-parameter VGG16 three times (the
 # failing run and two fixes), 10 epochs of 40,000 images each, in float32 like the post. On a **Colab T4
@@ -321,7 +321,7 @@ show_image_grid(x_train, y_train, class_names=CIFAR10_CLASSES, rows=2, cols=8, t
 # %% [code]
 N_TRAIN, N_TEST = by_mode(fast=(256, 200), full=(len(x_train), len(x_test)))
 BASE, FC = by_mode(fast=(8, 1024), full=(64, 4096))
-EPOCHS, BATCH_SIZE = by_mode(fast=5, full=10), 32
+EPOCHS, BATCH_SIZE = by_mode(fast=3, full=10), 32
 x_train = x_train[:N_TRAIN].astype("float32") / 255.0
 x_test = x_test[:N_TEST].astype("float32") / 255.0
 y_train, y_test = y_train[:N_TRAIN], y_test[:N_TEST]
@@ -607,7 +607,7 @@ he_model = train("plain VGG16, He init, Adam 1e-4",
 # In fast mode the BatchNorm model's *training* loss falls quickly, yet its test numbers can look no better
 # than the stuck model's. That is not the fix failing: at inference BatchNorm normalises with **moving
 # averages** of the batch statistics, which start at mean 0 / variance 1 and move only 1 % per training
-# step (Keras' default `momentum=0.99`). After a few dozen steps they are still mostly their initial values.
+# step (Keras' default `momentum=0.99`). After twenty-odd steps they are still mostly their initial values.
 # A standard remedy is to re-estimate them: one pass over training images in training mode, averaging
 # the batch statistics, replaces them by the real ones; no weight changes. (A pass over 10,000 images, in
 # batches of 250, is plenty: one call on all of them at once would need more memory than a GPU has.)
@@ -678,7 +678,7 @@ for name, hist in runs.items():
 # the last: it predicts the same distribution for every image (its spread, right panel, is near zero), so
 # the best it can do is the class frequencies. The printout above says how far each run got *here*.
 #
-# On the tiny fast-mode budget (a few dozen steps on a narrow network, a few hundred images) the
+# On the tiny fast-mode budget (about twenty steps on a narrow network, a few hundred images) the
 # evidence is the *spread* and the *training* loss: the BatchNorm model's training loss falls fastest, but
 # with so few images it also memorises them, so its validation loss can rise; He initialisation with a
 # 10x smaller learning rate only starts to move below the line, yet its predictions already depend on the

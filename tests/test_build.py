@@ -98,7 +98,9 @@ def test_colab_edition(lesson):
     assert nb["metadata"]["accelerator"] == "GPU"
     rel = nbtools.release(lesson)
     assert [c["metadata"].get("nbgrader") for c in nb["cells"]] == [c.metadata.get("nbgrader") for c in rel.cells]
-    setup = nb["cells"][1]
+    workload, setup = nb["cells"][1], nb["cells"][2]   # the student picks the workload, then runs the setup
+    assert workload["id"] == "workload" and workload["metadata"]["cellView"] == "form"
+    assert 'WORKLOAD = "full"  #@param ["full", "fast"]' in "".join(workload["source"])
     assert setup["metadata"]["nbgrader"]["grade_id"] == "setup" and setup["metadata"]["cellView"] == "form"
     assert "".join(setup["source"]).startswith("#@title")
 

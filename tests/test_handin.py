@@ -15,6 +15,10 @@ ROOT = build.ROOT
 LESSONS = lesson_ids()
 
 
+def setup_cell(nb):
+    return next(c for c in nb.cells if nbtools.meta(c).get("grade_id") == "setup")
+
+
 def expected_of(nb):
     """HANDIN_EXPECTED, as the build wrote it into the lesson's part of the locked setup cell."""
     setup = next(c for c in nb.cells if nbtools.meta(c).get("grade_id") == "setup")
@@ -56,7 +60,7 @@ def test_the_check_cell_is_short_and_speaks_the_students_words(lesson):
     exp = expected_of(release)
     assert len(source.splitlines()) <= 2, source
     assert not [gid for gid in [*exp["graded"], *exp["answers"]] if gid in source], source
-    assert "HANDIN_EXPECTED" in source and "HANDIN_EXPECTED =" in release.cells[1].source
+    assert "HANDIN_EXPECTED" in source and "HANDIN_EXPECTED =" in setup_cell(release).source
 
 
 def test_the_data_lives_in_the_locked_setup_cell(lesson):
@@ -66,7 +70,7 @@ def test_the_data_lives_in_the_locked_setup_cell(lesson):
         setup = next(c for c in nb.cells if nbtools.meta(c).get("grade_id") == "setup")
         assert setup.metadata["nbgrader"]["locked"] and setup.metadata["jupyter"]["source_hidden"]
         assert setup.metadata["cellView"] == "form"
-    assert nbtools.release(lesson).cells[1].metadata["editable"] is False
+    assert setup_cell(nbtools.release(lesson)).metadata["editable"] is False
 
 
 def test_exercises_are_named_by_what_the_student_writes(lesson):
