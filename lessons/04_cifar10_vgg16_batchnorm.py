@@ -77,7 +77,7 @@ show_image_grid(x_train, y_train, class_names=CIFAR10_CLASSES, rows=3, cols=8,
 
 # %% [code]
 N_VAL = by_mode(fast=64, full=5000)
-N_TRAIN = by_mode(fast=128, full=len(x_train) - N_VAL)
+N_TRAIN = by_mode(fast=64, full=len(x_train) - N_VAL)
 N_TEST = by_mode(fast=128, full=len(x_test))
 x_val, y_val = x_train[-N_VAL:], y_train[-N_VAL:]
 x_train, y_train = x_train[:N_TRAIN], y_train[:N_TRAIN]
@@ -214,7 +214,7 @@ model.summary()
 # ## 3. Training with a history, as in the post
 # The post compiles with `keras.optimizers.adam()`; that lower-case function no longer exists - the
 # optimizer is the class `keras.optimizers.Adam` (default learning rate 0.001). Batch 64 and 20 epochs in
-# full mode; fast mode runs one epoch on 128 images, i.e. two steps - enough to prove the pipeline works,
+# full mode; fast mode runs one epoch on 64 images, i.e. a single step - enough to prove the pipeline works,
 # far too little to learn anything.
 #
 # `model.fit` returns a `History`; its `.history` dict holds one list per metric. The post reads

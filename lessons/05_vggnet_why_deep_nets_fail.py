@@ -392,9 +392,12 @@ print(f"best constant prediction on these {_n_fit} training images: loss {CONSTA
 runs, spread = {}, {}
 
 
-def prediction_spread(model, images):
-    """How much the predicted probabilities vary from image to image (0: the same for every image)."""
-    return float(np.std(model.predict(images, batch_size=256, verbose=0), axis=0).mean())
+def prediction_spread(model, images, batch_size=256):
+    """How much the predicted probabilities vary from image to image (0: the same for every image).
+    The images go through the model a batch at a time: 10,000 at once would not fit in a GPU's memory."""
+    probs = np.concatenate([np.asarray(model(images[i:i + batch_size], training=False))
+                            for i in range(0, len(images), batch_size)])
+    return float(np.std(probs, axis=0).mean())
 
 
 def train(name, model, learning_rate=1e-3, epochs=EPOCHS):
