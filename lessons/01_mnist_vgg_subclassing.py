@@ -132,6 +132,10 @@ _epoch2 = np.concatenate([b[1] for b in _train.as_numpy_iterator()])
 expect(sorted(_epoch1.tolist()) == list(range(200)), "train_ds must hold every training example exactly once per epoch.")
 expect(not np.array_equal(_epoch1, np.arange(200)), "train_ds is not shuffled: the examples come out in their original order.")
 expect(not np.array_equal(_epoch1, _epoch2), "train_ds gives the same order every epoch: shuffle before batching (and do not cache after shuffling).")
+_blocks = [b[1] for b in _train.as_numpy_iterator()]
+expect(not all(b[0] % 8 == 0 and np.array_equal(b, np.arange(b[0], b[0] + len(b))) for b in _blocks),
+       "train_ds shuffles whole batches, not examples: every batch holds the same consecutive examples each epoch. "
+       "Shuffle *before* batching: .shuffle(...).batch(...), not .batch(...).shuffle(...).")
 expect(all(len(b[1]) <= 8 for b in _train.as_numpy_iterator()), "train_ds batches must hold at most batch_size examples.")
 _t = np.concatenate([b[1] for b in _test.as_numpy_iterator()])
 expect(np.array_equal(_t, np.arange(50)), "test_ds must keep the test examples in their original order (no shuffle).")
