@@ -96,6 +96,15 @@ def read_submission(path: Path) -> tuple[object | None, list[str], str | None]:
     return nb, repairs, None
 
 
+def _only_panel_edits(meta: dict, ref_meta: dict, cell_type: str) -> bool:
+    """True when ``meta`` differs from the release's only as JupyterLab's nbgrader "Create Assignment"
+    panel leaves it when a student merely opens it: ``cell_type`` dropped (or equal to the cell's own
+    type). Restored quietly - an honest student is not flagged for it."""
+    strip = {k: v for k, v in ref_meta.items() if k != "cell_type"}
+    return bool(meta) and {k: v for k, v in meta.items() if k != "cell_type"} == strip \
+        and meta.get("cell_type", cell_type) == cell_type
+
+
 def repair(nb, release) -> list[str]:
     """Match the submission's cells to the release notebook's nbgrader cells; restore lost or
     edited metadata, drop the grade metadata of duplicates and re-insert deleted locked cells.
@@ -143,7 +152,8 @@ def repair(nb, release) -> list[str]:
         if candidates:
             cell = candidates[0]
             if _meta(cell) != ref_meta:
-                restored.setdefault(how if how and not _meta(cell) else "edited", []).append(gid)
+                if not _only_panel_edits(_meta(cell), ref_meta, cell.cell_type):
+                    restored.setdefault(how if how and not _meta(cell) else "edited", []).append(gid)
                 cell.metadata["nbgrader"] = json.loads(json.dumps(ref_meta))
             placed[gid] = cell
             claimed.add(id(cell))

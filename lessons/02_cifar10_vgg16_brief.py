@@ -209,7 +209,8 @@ _m = build_model()
 expect(isinstance(_m, keras.Model), f"build_model() must return a keras.Model, found {type(_m).__name__}.")
 check_architecture(_m, VGG16_BRIEF_VISIBLE, total_params=1147466)
 expect(_m.count_params() == 1147466, f"the model should have 1,147,466 parameters, found {_m.count_params():,}.")
-print("build_model: every layer and the total of 1,147,466 parameters match the post.")
+print("build_model: the layer kinds, order, filters/units, kernels, padding, activations, output shapes and the "
+      "1,147,466 parameters match the post (layer names and dropout rates are checked when it is graded).")
 
 # %% [tests] id=build_model_hidden points=3
 # Hidden tests for build_model run here when your notebook is graded.

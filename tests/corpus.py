@@ -66,6 +66,10 @@ def make_corpus(lesson: str) -> dict[str, Case]:
             points=100, grade=False))), {"flagged"}, 0.0, "blank answers; test cells set to 100 points, grade flags off"),
         "grade_flags_removed": Case(_dump(edited(full, lambda c, m: m.get("grade") and m.update(grade=False))),
                                     {"flagged"}, "full", "correct answers; grade flags of the test cells removed"),
+        "create_assignment_panel_opened": Case(
+            _dump(edited(full, lambda c, m: (m.get("locked") or m.get("grade")) and m.pop("cell_type", None))),
+            {"graded"}, "full", "correct answers; JupyterLab's Create Assignment panel was opened, which drops "
+            "cell_type from the grading metadata of every locked and test cell: an honest student, not flagged"),
         "cell_ids_changed": Case(_dump(edited(full, lambda c, m: c.update(id="x" + c["id"][::-1][:20]))),
                                  {"graded"}, "full", "every cell id changed"),
         "colab_saved": Case(_dump(colab_saved(full)), {"graded", "flagged"}, "full",
