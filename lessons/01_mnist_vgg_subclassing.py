@@ -282,6 +282,19 @@ expect_close(float(_tl.result()), _expected_loss, "train_loss after one step (th
 expect_close(float(_ta.result()), _expected_acc, "train_accuracy after one step", atol=1e-6)
 expect(all(not np.allclose(a, b.numpy()) for a, b in zip(_w0, _m.trainable_variables)),
        "train_step must apply the gradients to every trainable variable.")
+# On a GPU the optimizer is a LossScaleOptimizer: it divides the gradients by its loss scale (2**15 at
+# first), so a step must take the gradients of optimizer.scale_loss(loss) - then it equals a plain step.
+_plain, _scaled = (keras.Sequential([keras.Input((3, 3, 1)), layers.Flatten(), layers.Dense(4, activation="softmax")])
+                   for _ in range(2))
+_scaled.set_weights(_plain.get_weights())
+make_train_step(_plain, _loss, keras.optimizers.SGD(0.1), keras.metrics.Mean(),
+                keras.metrics.SparseCategoricalAccuracy())(_x, _y)
+make_train_step(_scaled, _loss, keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD(0.1)), keras.metrics.Mean(),
+                keras.metrics.SparseCategoricalAccuracy())(_x, _y)
+for _a, _b in zip(_plain.trainable_variables, _scaled.trainable_variables):
+    expect_close(_b.numpy(), _a.numpy(), "the weights after one step with a LossScaleOptimizer (as under mixed "
+                 "precision) should equal those after a plain step: take the gradients of optimizer.scale_loss(loss)",
+                 atol=1e-5)
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_step_visible points=1

@@ -11,10 +11,14 @@ from tests import nbtools
 LESSON = "01_mnist_vgg_subclassing"
 
 
+import keras
+from keras import layers
+
+
 def run_cell(grade_id, **answers):
     cell = next(c for c in nbtools.master(LESSON).cells if nbtools.meta(c).get("grade_id") == grade_id)
     source = "\n".join(l for l in cell.source.splitlines() if "### BEGIN HIDDEN" not in l and "### END HIDDEN" not in l)
-    exec(source, {"np": np, "tf": tf, **{n: getattr(checks, n) for n in ("expect", "expect_shape", "expect_dtype", "expect_close")}, **answers})
+    exec(source, {"np": np, "tf": tf, "keras": keras, "layers": layers, **{n: getattr(checks, n) for n in ("expect", "expect_shape", "expect_dtype", "expect_close")}, **answers})
 
 
 def correct_keywords(x_train, y_train, x_test, y_test, batch_size=32, shuffle_buffer=10000, seed=None):
@@ -44,3 +48,38 @@ def test_batch_then_shuffle_loses_the_hidden_points_with_a_message_that_names_it
     run_cell("make_datasets_visible", make_datasets=wrong_batch_then_shuffle)  # shapes are right
     with pytest.raises(checks.CheckFailed, match=r"Shuffle \*before\* batching"):
         run_cell("make_datasets_hidden", make_datasets=wrong_batch_then_shuffle)
+
+
+def correct_apply_and_update_state(model, loss_object, optimizer, train_loss, train_accuracy):
+    @tf.function
+    def train_step(images, labels):
+        with tf.GradientTape() as tape:
+            predictions = model(images, training=True)
+            loss = loss_object(labels, predictions)
+            scaled = optimizer.scale_loss(loss)
+        optimizer.apply(tape.gradient(scaled, model.trainable_variables), model.trainable_variables)
+        train_loss.update_state(loss)
+        train_accuracy.update_state(labels, predictions)
+    return train_step
+
+
+def wrong_no_loss_scaling(model, loss_object, optimizer, train_loss, train_accuracy):
+    @tf.function
+    def train_step(images, labels):
+        with tf.GradientTape() as tape:
+            predictions = model(images, training=True)
+            loss = loss_object(labels, predictions)
+        optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
+        train_loss(loss)
+        train_accuracy(labels, predictions)
+    return train_step
+
+
+def test_train_step_variants():
+    from solutions.l01_mnist_vgg_subclassing import make_train_step
+
+    for answer in (make_train_step, correct_apply_and_update_state):
+        run_cell("train_step_visible", make_train_step=answer)
+        run_cell("train_step_hidden", make_train_step=answer)
+    with pytest.raises(checks.CheckFailed, match=r"optimizer\.scale_loss\(loss\)"):
+        run_cell("train_step_hidden", make_train_step=wrong_no_loss_scaling)
