@@ -26,6 +26,8 @@ from pathlib import Path
 
 import nbformat
 
+from coursekit.grading import exercise_tests
+
 ROOT = Path(__file__).resolve().parent.parent
 INJECTED_MODULES = ("runtime", "checks", "data", "plots", "archcheck", "handin")
 SETUP_TITLE = "#@title Course setup: run it after the Workload cell (locked; it defines the course helpers)"
@@ -225,16 +227,11 @@ def handin_expected(nb, exercise_names: dict[str, str]) -> dict:
     """What the hand-in check compares the saved notebook with (``coursekit.handin.handin_problems``):
     the graded cells and their points, the answer cells, the locked cells, each exercise by the
     names the student writes (the answer cell's ``from=``) and the exercise each test cell grades."""
-    graded, answers, exercise_of, current = {}, [], {}, None
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade"):
-            graded[meta["grade_id"]] = meta["points"]
-            if current:
-                exercise_of[meta["grade_id"]] = current
-        elif meta.get("solution"):
-            answers.append(meta["grade_id"])
-            current = meta["grade_id"]
+    tests_of = exercise_tests(nb)
+    answers = list(tests_of)
+    exercise_of = {test: answer for answer, tests in tests_of.items() for test in tests}
+    graded = {c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
+              for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
     return {"graded": graded, "answers": answers, "locked": list(HANDIN_LOCKED_NAMES),
             "names": {**{a: exercise_names.get(a, a) for a in answers}, **HANDIN_LOCKED_NAMES},
             "exercise_of": exercise_of}

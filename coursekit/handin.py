@@ -27,15 +27,16 @@ def _handin_read_notebook():
     return None, "this kernel does not know which notebook file it runs"
 
 
-def _handin_exercise(grade_id, expected):
-    """What the student writes in answer cell ``grade_id``: 'make_train_step / make_test_step'."""
+def _handin_name(grade_id, expected):
+    """A cell in the student's words: for an answer cell, what they write in it ('make_train_step /
+    make_test_step'); for a locked cell, its title ('Course setup')."""
     return expected.get("names", {}).get(grade_id, grade_id)
 
 
 def _handin_test_cell(grade_id, expected):
     """A test cell in words: its grade id (shown in nbgrader's tools) and the exercise it tests."""
     answer = expected.get("exercise_of", {}).get(grade_id)
-    return f"test cell '{grade_id}'" + (f" (exercise {_handin_exercise(answer, expected)})" if answer else "")
+    return f"test cell '{grade_id}'" + (f" (exercise {_handin_name(answer, expected)})" if answer else "")
 
 
 def handin_problems(nb, expected):
@@ -53,7 +54,7 @@ def handin_problems(nb, expected):
             seen.setdefault(meta["grade_id"], []).append((cell, meta))
     for grade_id, copies in seen.items():
         if len(copies) > 1:
-            what = (f"the answer cell of exercise {_handin_exercise(grade_id, expected)}"
+            what = (f"the answer cell of exercise {_handin_name(grade_id, expected)}"
                     if grade_id in expected["answers"] else
                     _handin_test_cell(grade_id, expected) if grade_id in expected["graded"] else
                     f"cell '{grade_id}'")
@@ -66,10 +67,10 @@ def handin_problems(nb, expected):
             problems.append(f"the grading metadata of {_handin_test_cell(grade_id, expected)} was edited: restore it")
     for grade_id in expected["locked"]:
         if grade_id not in seen and grade_id not in expected["graded"]:
-            problems.append(f"the locked cell '{expected.get('names', {}).get(grade_id, grade_id)}' is missing: "
+            problems.append(f"the locked cell '{_handin_name(grade_id, expected)}' is missing: "
                             "restore it from a fresh copy")
     for grade_id in expected["answers"]:
-        exercise = _handin_exercise(grade_id, expected)
+        exercise = _handin_name(grade_id, expected)
         if grade_id not in seen:
             problems.append(f"the answer cell of exercise {exercise} is missing or lost its grading "
                             "metadata: put your code back into the original cell")
