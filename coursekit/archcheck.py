@@ -105,6 +105,12 @@ def _arch_leaves(layer, found, seen):
     return found
 
 
+def leaf_layers(model):
+    """The layers of ``model`` that do the work, in order, also inside nested blocks (a Sequential per
+    block, a small Layer subclass): what to loop over to find every Conv2D or BatchNormalization."""
+    return _arch_leaves(model, [], set())
+
+
 def _arch_input_shapes(model, input_shape):
     """A list of per-input shapes without the batch dimension."""
     if input_shape is None:

@@ -523,11 +523,7 @@ train_aug = (tf.data.Dataset.from_tensor_slices((x_train, y_train_1h))
 def add_l2_penalty(model, weight_decay=5e-4):
     """Weight decay as in the papers: an L2 penalty (weight_decay / 2) * sum(w**2) on every Conv2D and
     Dense kernel, whose gradient adds weight_decay * w to each weight's gradient."""
-    def all_layers(block):  # also inside nested blocks
-        for layer in getattr(block, "layers", []):
-            yield layer
-            yield from all_layers(layer)
-    kernels = [l.kernel for l in all_layers(model) if isinstance(l, (layers.Conv2D, layers.Dense))]
+    kernels = [l.kernel for l in leaf_layers(model) if isinstance(l, (layers.Conv2D, layers.Dense))]
     for kernel in kernels:
         kernel.regularizer = keras.regularizers.L2(weight_decay / 2)
     return len(kernels)

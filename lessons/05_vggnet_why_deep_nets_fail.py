@@ -616,19 +616,11 @@ he_model = train("plain VGG16, He init, Adam 1e-4",
 # batches of 250, is plenty: one call on all of them at once would need more memory than a GPU has.)
 
 # %% [code]
-def batchnorm_layers(model):
-    """Every BatchNormalization layer of ``model``, also inside nested blocks."""
-    found = []
-    for layer in getattr(model, "layers", []):
-        found += [layer] if isinstance(layer, layers.BatchNormalization) else batchnorm_layers(layer)
-    return found
-
-
 def recalibrate_batchnorm(model, images, batch_size=250):
     """Set every BatchNormalization's moving mean/variance to the statistics of ``images``, one batch
     at a time: with momentum (k-1)/k for batch k, each moving value ends as the average over all
     batches. (One call on tens of thousands of images would need tens of GB of memory.)"""
-    norms = batchnorm_layers(model)
+    norms = [l for l in leaf_layers(model) if isinstance(l, layers.BatchNormalization)]   # also in nested blocks
     saved = [l.momentum for l in norms]
     for k, start in enumerate(range(0, len(images), batch_size), 1):
         for l in norms:
