@@ -68,8 +68,9 @@ print(f"Using {len(x_train)} training and {len(x_test)} test images.")
 # ## 2. Exercise: scale the pixels and add a channel axis
 # `Conv2D` expects `(batch, height, width, channels)`. MNIST images are `(height, width)` - one grey
 # channel that is not written down. Write `prepare_images(images)`: convert the `uint8` pixels to
-# `float32` in `[0, 1]` (divide by 255) and add a trailing channel axis **with `tf.newaxis`**, so that
-# `(60000, 28, 28)` becomes `(60000, 28, 28, 1)`. Return a NumPy array (`.numpy()` turns a tensor into one).
+# `float32` in `[0, 1]` (divide by 255) and add a trailing channel axis, so that `(60000, 28, 28)` becomes
+# `(60000, 28, 28, 1)`. The post indexes with `tf.newaxis` (`images[..., tf.newaxis]`); `np.expand_dims` or a
+# `reshape` give the same array. Return a NumPy array (`.numpy()` turns a tensor into one).
 
 # %% [answer] id=prepare_images from=prepare_images
 
@@ -194,6 +195,13 @@ expect_close(_p.sum(axis=1), np.ones(5), "each row of MyModel's output must be p
 expect(_m.count_params() == 467818, f"MyModel should have 467,818 parameters, found {_m.count_params():,}.")
 _p2 = np.asarray(_m(np.zeros((3, 28, 28, 1), "float32"), training=True))
 expect_shape(_p2, (3, 10), "MyModel()(a batch of 3 images, training=True)")
+_last = [l for l in leaf_layers(_m) if isinstance(l, layers.Dense)][-1]
+_last.kernel.assign(np.zeros(_last.kernel.shape, "float32"))
+_last.bias.assign(20.0 * np.eye(10, dtype="float32")[3])
+_p3 = float(np.asarray(_m(np.zeros((2, 28, 28, 1), "float32")))[:, 3].min())
+expect(_p3 > 0.99, f"MyModel's output must be the softmax of the last Dense layer, applied once: with that layer sure "
+       f"of class 3 the model gives it probability {_p3:.3f}, not ~1. Softmax applied twice flattens the "
+       "probabilities (at most 0.23 for any class).")
 ### END HIDDEN TESTS
 
 # %% [markdown]

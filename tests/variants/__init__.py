@@ -1,0 +1,169 @@
+"""The variant corpus: every graded exercise tried against answers real students write.
+
+Each lesson has a module here (``l01.py`` ... ``l05.py``) with a list ``VARIANTS`` of
+:func:`correct` answers - the same result written another way, which must earn every point of the
+exercise - and :func:`wrong` answers - the mistakes students make, which must lose the exercise's
+hidden points, and whose failure message (the visible test's where it catches the mistake, else
+the hidden test's) must name the mistake.
+
+:class:`LessonGrader` grades a variant the way ``nbgrader autograde`` does, cell by cell: one
+Jupyter kernel per lesson runs the master's setup cell once; then, for each variant, the names the
+answer cell defines are removed, the variant's source runs as the answer cell, and the exercise's
+test cells (hidden tests included, exactly as in the master) run after it. Each test cell is scored
+by nbgrader's own rule (``determine_grade``: an error, or stderr that the course's IgnorePattern
+does not drop, scores 0). Test cells use only names from the setup cell and from the answer they
+grade (lessons/README.md), so this gives the exercise the points a whole-notebook autograde run
+would, at a fraction of the time.
+"""
+from __future__ import annotations
+
+import ast
+import importlib
+import logging
+import re
+import tempfile
+import textwrap
+from dataclasses import dataclass, field
+
+import nbformat
+from nbclient import NotebookClient
+from nbgrader.utils import determine_grade
+
+from tests import nbtools
+
+
+@dataclass(frozen=True)
+class Variant:
+    exercise: str          # the answer cell's grade_id
+    name: str              # what this variant is, for reports
+    source: str            # the answer cell as the student wrote it
+    correct: bool          # True: must earn every point; False: must lose the hidden points
+    message: str | None = None  # wrong answers: regex the failure message must match
+    loses: tuple[str, ...] = ()  # wrong answers: test cells that must score 0 (default: every hidden one)
+
+    @property
+    def id(self) -> str:
+        return f"{self.exercise}-{'ok' if self.correct else 'wrong'}-{self.name}"
+
+
+def correct(exercise: str, name: str, source: str) -> Variant:
+    return Variant(exercise, name, textwrap.dedent(source).strip() + "\n", True)
+
+
+def wrong(exercise: str, name: str, source: str, message: str, loses: tuple[str, ...] | str = ()) -> Variant:
+    loses = (loses,) if isinstance(loses, str) else tuple(loses)
+    return Variant(exercise, name, textwrap.dedent(source).strip() + "\n", False, message, loses)
+
+
+@dataclass
+class CellResult:
+    grade_id: str
+    points: float
+    max_points: float
+    message: str = ""  # the error (ename: evalue) or the stderr that scored the cell 0
+
+
+@dataclass
+class Verdict:
+    variant: Variant
+    answer_error: str = ""
+    cells: list[CellResult] = field(default_factory=list)
+
+    def problem(self) -> str | None:
+        """None when the grading was right about this variant, else what went wrong."""
+        v = self.variant
+        if v.correct:
+            lost = [f"{c.grade_id} {c.points:g}/{c.max_points:g}: {c.message}" for c in self.cells
+                    if c.points != c.max_points]
+            if self.answer_error:
+                lost.insert(0, f"the answer cell itself failed: {self.answer_error}")
+            return f"correct answer {v.id} lost points: " + "; ".join(lost) if lost else None
+        must = v.loses or tuple(c.grade_id for c in self.cells if c.grade_id.endswith("_hidden"))
+        kept = [c.grade_id for c in self.cells if c.grade_id in must and c.points > 0]
+        if kept:
+            return f"wrong answer {v.id} kept the points of {kept}"
+        failed = [c for c in self.cells if c.points < c.max_points]
+        first = failed[0].message if failed else self.answer_error
+        if v.message and not re.search(v.message, first or "", re.S):
+            return f"wrong answer {v.id} failed with a message that does not name the mistake " \
+                   f"(expected /{v.message}/): {first}"
+        return None
+
+
+def lesson_module(lesson: str):
+    return importlib.import_module(f"tests.variants.l{lesson[:2]}")
+
+
+def defined_names(source: str) -> list[str]:
+    """Top-level names an answer cell binds (functions, classes, assignments)."""
+    names = []
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names += [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+    return names
+
+
+class LessonGrader:
+    """One kernel for a lesson's variants (a context manager)."""
+
+    def __init__(self, lesson: str, timeout: int = 300):
+        self.lesson = lesson
+        master = nbtools.master(lesson)
+        self.setup = next(c for c in master.cells if nbtools.meta(c).get("grade_id") == "setup")
+        self.cells = {nbtools.meta(c)["grade_id"]: c for c in master.cells if nbtools.meta(c).get("grade_id")}
+        self.tests = nbtools.exercises(master)
+        self.names = {ex: defined_names(self.cells[ex].source) for ex in self.tests}
+        self.pattern = nbtools.ignore_pattern()
+        self._tmp = tempfile.TemporaryDirectory(prefix=f"variants-{lesson[:2]}-")
+        self.client = NotebookClient(nbformat.v4.new_notebook(), timeout=timeout, kernel_name="python3",
+                                     allow_errors=True, resources={"metadata": {"path": self._tmp.name}})
+
+    def __enter__(self):
+        self._kernel = self.client.setup_kernel()
+        self._kernel.__enter__()
+        cell = self._run(self.setup.source)
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        if errors:
+            raise RuntimeError(f"the setup cell of {self.lesson} failed: {errors[0].ename}: {errors[0].evalue}")
+        return self
+
+    def __exit__(self, *exc):
+        self._kernel.__exit__(*exc)
+        self._tmp.cleanup()
+
+    def _run(self, source: str):
+        cell = nbformat.v4.new_code_cell(source)
+        self.client.nb.cells.append(cell)  # nbclient writes each result back into its notebook
+        self.client.execute_cell(cell, len(self.client.nb.cells) - 1)
+        return cell
+
+    def _score(self, grade_id: str, cell) -> CellResult:
+        cell.metadata["nbgrader"] = dict(nbtools.meta(self.cells[grade_id]))
+        message = ""
+        kept = []
+        for o in cell.outputs:
+            if o.output_type == "stream" and o.name == "stderr":
+                if self.pattern and re.search(self.pattern, o.text):
+                    continue
+                message = message or f"stderr: {o.text.strip()[:400]}"
+            if o.output_type == "error":
+                message = f"{o.ename}: {o.evalue}"
+            kept.append(o)
+        cell.outputs = kept
+        points, top = determine_grade(cell, logging.getLogger("variants"))
+        return CellResult(grade_id, float(points), float(top), message)
+
+    def grade(self, variant: Variant) -> Verdict:
+        names = self.names[variant.exercise]
+        self._run(f"for _n in {names!r}:\n    globals().pop(_n, None)\ndel _n")
+        answer = self._run(variant.source)
+        verdict = Verdict(variant)
+        for o in answer.outputs:
+            if o.output_type == "error":
+                verdict.answer_error = f"{o.ename}: {o.evalue}"
+        for grade_id in self.tests[variant.exercise]:
+            verdict.cells.append(self._score(grade_id, self._run(self.cells[grade_id].source)))
+        return verdict

@@ -1,0 +1,4 @@
+"""Variants of lesson 05 (see tests/variants/__init__.py)."""
+from tests.variants import correct, wrong  # noqa: F401
+
+VARIANTS = []
