@@ -4,7 +4,10 @@
   and `nbgrader autograde` seconds per submission (the demo's three sample students, each graded
   by its own nbgrader run as `make grade` does; median over students x --repeats);
 - lesson 01 training throughput (images/second) on the same data and batch size: the solution's
-  @tf.function GradientTape loop, `model.fit`, and the same loop run eagerly (median of --repeats);
+  @tf.function GradientTape loop, `model.fit`, and the same loop run eagerly (an epoch of each in
+  turn, --repeats rounds: medians, and the median of the per-round ratios);
+- grading accuracy per lesson: the variant corpus (tests/variants/) - correct answers accepted,
+  wrong answers rejected, and each false verdict;
 - with --class-size N: a synthetic class of N students of lesson 01 (coursekit.synthclass) graded
   serially on SQLite and with --workers on a throwaway PostgreSQL server (coursekit.pgserver):
   wall times, speedup, and whether the two gave identical scores (one run each);
@@ -92,7 +95,10 @@ def class_grading(lesson, n, workers):
 
 
 def throughput_l01(repeats, n_images=2048, batch_size=32):
-    """Images/second of one epoch (after a warm-up epoch) three ways, same data and batch size."""
+    """Images/second of one epoch three ways (the @tf.function GradientTape loop, `model.fit`, the
+    same loop run eagerly), same data and batch size. After a warm-up epoch of each (tracing, first
+    allocations), the three are timed interleaved - one epoch of each in turn, ``repeats`` rounds - so
+    that a slow moment of the machine hits all three alike; ratios are the median of the per-round ratios."""
     import keras
     import numpy as np
     import tensorflow as tf
@@ -102,9 +108,8 @@ def throughput_l01(repeats, n_images=2048, batch_size=32):
     (x, y), _ = load_mnist()
     x, y = sol.prepare_images(x[:n_images]), y[:n_images]
     ds, _ = sol.make_datasets(x, y, x[:batch_size], y[:batch_size], batch_size=batch_size, seed=0)
-    out = {}
 
-    def loop_rate(eager):
+    def loop_epoch(eager):
         keras.utils.set_random_seed(0)
         model = sol.MyModel()
         loss = keras.losses.SparseCategoricalCrossentropy()
@@ -112,27 +117,56 @@ def throughput_l01(repeats, n_images=2048, batch_size=32):
                                    keras.metrics.SparseCategoricalAccuracy())
         if eager:
             step = step.python_function
+
         def epoch():
             for images, labels in ds:
                 step(images, labels)
-        epoch()  # warm-up: tracing, first allocations
-        return n_images / median_seconds(epoch, repeats)[0]
+        return epoch
 
-    def fit_rate():
+    def fit_epoch():
         keras.utils.set_random_seed(0)
         model = sol.MyModel()
         model.compile(optimizer=keras.optimizers.Adam(), loss="sparse_categorical_crossentropy",
                       metrics=["accuracy"])
-        model.fit(ds, epochs=1, verbose=0)
-        return n_images / median_seconds(lambda: model.fit(ds, epochs=1, verbose=0), repeats)[0]
+        return lambda: model.fit(ds, epochs=1, verbose=0)
 
-    out["loop_tf_function"] = round(loop_rate(False), 1)
-    out["fit"] = round(fit_rate(), 1)
-    out["loop_eager"] = round(loop_rate(True), 1)
-    out["ratio_loop_over_fit"] = round(out["loop_tf_function"] / out["fit"], 2)
-    out["ratio_loop_over_eager"] = round(out["loop_tf_function"] / out["loop_eager"], 2)
+    runners = {"loop_tf_function": loop_epoch(False), "fit": fit_epoch(), "loop_eager": loop_epoch(True)}
+    for epoch in runners.values():
+        epoch()  # warm-up
+    rounds = []
+    for _ in range(repeats):
+        seconds = {}
+        for name, epoch in runners.items():
+            start = time.perf_counter()
+            epoch()
+            seconds[name] = time.perf_counter() - start
+        rounds.append(seconds)
+    out = {name: round(n_images / statistics.median(r[name] for r in rounds), 1) for name in runners}
+    out["ratio_loop_over_fit"] = round(statistics.median(r["fit"] / r["loop_tf_function"] for r in rounds), 2)
+    out["ratio_loop_over_eager"] = round(statistics.median(r["loop_eager"] / r["loop_tf_function"] for r in rounds), 2)
+    out["rounds_s"] = [{k: round(v, 3) for k, v in r.items()} for r in rounds]
     out["images"], out["batch_size"], out["device"] = n_images, batch_size, (
         "GPU" if tf.config.list_physical_devices("GPU") else "CPU")
+    return out
+
+
+def grading_accuracy(lessons):
+    """Per lesson, the variant corpus (tests/variants/) graded as the tests grade it: correct answers
+    accepted / total, wrong answers rejected / total, and every variant the grading got wrong."""
+    from tests import variants
+
+    out = {}
+    for lesson in lessons:
+        corpus = variants.lesson_module(lesson).VARIANTS
+        start = time.perf_counter()
+        with variants.LessonGrader(lesson) as grader:
+            problems = {v.id: grader.grade(v).problem() for v in corpus}
+        ok = [v for v in corpus if v.correct]
+        bad = [v for v in corpus if not v.correct]
+        out[lesson] = {"correct_accepted": f"{sum(problems[v.id] is None for v in ok)}/{len(ok)}",
+                       "wrong_rejected": f"{sum(problems[v.id] is None for v in bad)}/{len(bad)}",
+                       "false_verdicts": [p for p in problems.values() if p],
+                       "seconds": round(time.perf_counter() - start, 1)}
     return out
 
 
@@ -140,7 +174,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--lessons", nargs="*", default=None)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["lessons", "throughput"],
+    parser.add_argument("--skip", nargs="*", default=[], choices=["lessons", "throughput", "accuracy"],
                         help="leave these parts out (e.g. to time only --class-size)")
     parser.add_argument("--class-size", type=int, default=0, help="also grade a synthetic class of N (lesson 01)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="workers for --class-size")
@@ -167,6 +201,8 @@ def main(argv=None):
     if "throughput" not in args.skip:
         with contextlib.redirect_stdout(sys.stderr):  # the stand-in banner must not break the JSON
             result["training_images_per_s_l01"] = throughput_l01(args.repeats)
+    if "accuracy" not in args.skip:
+        result["grading_accuracy"] = grading_accuracy(args.lessons or lesson_ids())
     if args.class_size:
         first = next(l for l in lesson_ids() if l.startswith("01_"))
         result["class_grading"] = class_grading(first, args.class_size, args.workers)
