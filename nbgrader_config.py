@@ -1,5 +1,22 @@
-"""nbgrader configuration for the VGG-in-Keras course (the repo root is the course directory)."""
+"""nbgrader configuration for the VGG-in-Keras course (the repo root is the course directory).
+
+Every way of grading reads this file - plain `nbgrader autograde`, the formgrader's Autograde
+button, `make grade` - so the course's defences live here, inside nbgrader's own pipeline
+(coursekit/nbgrader_steps.py): intake repair and audit, flags in the gradebook, output limits,
+feedback without hidden tests, and each kernel in the grading sandbox (coursekit/sandbox.py).
+"""
+import os
+import sys
+
 c = get_config()  # noqa: F821 - provided by nbgrader/traitlets when this file is loaded
+
+# The course kit sits beside this file in the repository; a copied course directory finds it on
+# PYTHONPATH (coursekit.grading.nbgrader_env sets it).
+_here = os.path.dirname(os.path.abspath(__file__))
+if os.path.isdir(os.path.join(_here, "coursekit")) and _here not in sys.path:
+    sys.path.insert(0, _here)
+
+from coursekit import nbgrader_steps as steps  # noqa: E402
 
 c.CourseDirectory.course_id = "vgg-keras"
 
@@ -19,73 +36,24 @@ c.Execute.interrupt_on_timeout = True
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"(?m)^(?:[IWEF]\d{4} [\d:.]+ +\d+ \S+:\d+\]|WARNING: All log messages before absl::InitializeLog\(\))"
 
-# A submission that prints 50 MB would otherwise land whole in autograded/ and in the feedback
-# HTML. nbgrader's LimitOutput counts lines, not characters: cap each output's text as well.
-from nbgrader.preprocessors import LimitOutput, NbGraderPreprocessor  # noqa: E402
-from traitlets import Integer  # noqa: E402
+# Only the notebook is graded: nbgrader would otherwise copy every other file a student put in
+# submitted/ (symlinks followed) next to the graded notebook and on into feedback/.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*"]
 
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, Execute, GetGrades, IgnorePattern,
+    LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
-class LimitOutputChars(NbGraderPreprocessor):
-    """Truncate every stream / text output of a code cell to ``max_chars`` characters."""
+# Intake first: repair towards the release notebook and audit, before nbgrader's own checks (one
+# duplicated grade cell would otherwise abort the run; lost metadata would score 0).
+c.Autograde.sanitize_preprocessors = [steps.CourseIntake, ClearOutput, DeduplicateIds, OverwriteKernelspec,
+                                      OverwriteCells, CheckCellMetadata]
+c.Autograde.autograde_preprocessors = [Execute, IgnorePattern, steps.RecallIntake, ClearMetadataPreprocessor,
+                                       LimitOutput, steps.LimitOutputChars, SaveAutoGrades, steps.FlagForReview,
+                                       AssignLatePenalties, CheckCellMetadata]
+# Feedback goes to students: no hidden test code, nothing the hidden tests' cells printed.
+c.GenerateFeedback.preprocessors = [GetGrades, steps.HideHiddenTests, CSSHTMLHeaderPreprocessor]
 
-    max_chars = Integer(20_000, help="characters kept per output (-1: no limit)").tag(config=True)
-
-    def preprocess_cell(self, cell, resources, cell_index):
-        if cell.cell_type == "code" and self.max_chars >= 0:
-            for output in cell.get("outputs", []):
-                if output.get("output_type") == "stream" and len(output.get("text", "")) > self.max_chars:
-                    cut = len(output["text"]) - self.max_chars
-                    output["text"] = output["text"][: self.max_chars] + f"\n... [{cut:,} more characters cut by the grader]\n"
-                for key, value in output.get("data", {}).items():
-                    if key.startswith("text/") and isinstance(value, str) and len(value) > self.max_chars:
-                        output["data"][key] = value[: self.max_chars] + "\n... [cut by the grader]\n"
-        return cell, resources
-
-
-def _with_char_limit(preprocessors):
-    out = list(preprocessors)
-    out.insert(out.index(LimitOutput) + 1, LimitOutputChars)
-    return out
-
-
-from nbgrader.converters import Autograde  # noqa: E402
-
-c.Autograde.autograde_preprocessors = _with_char_limit(Autograde.class_traits()["autograde_preprocessors"].default())
-
-
-# Feedback goes to students: without this it shows the hidden tests' code (nbgrader issue #1363)
-# - in the cell and again in the traceback lines. Keep the verdict (score, error type and message),
-# drop the code.
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
-from nbgrader.preprocessors import GetGrades  # noqa: E402
-
-
-class HideHiddenTests(NbGraderPreprocessor):
-    """In feedback: replace each hidden-test region by a one-line note, and cut the traceback of
-    a failed hidden test down to its last line (error type and message). The locked setup cell
-    (about a thousand lines of course helpers, folded in Colab) shows only its title."""
-
-    def preprocess_cell(self, cell, resources, cell_index):
-        if cell.cell_type == "code" and cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "setup":
-            title = cell.source.split("\n", 1)[0]
-            cell.source = f"{title}\n# (the course helpers: the same for everyone, not shown in feedback)"
-            return cell, resources
-        if cell.cell_type != "code" or "### BEGIN HIDDEN TESTS" not in cell.source:
-            return cell, resources
-        kept, hiding = [], False
-        for line in cell.source.split("\n"):
-            if "### BEGIN HIDDEN TESTS" in line:
-                hiding = True
-                kept.append("# (hidden tests: their code is not shown; the result below is)")
-            elif "### END HIDDEN TESTS" in line:
-                hiding = False
-            elif not hiding:
-                kept.append(line)
-        cell.source = "\n".join(kept)
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
-        return cell, resources
-
-
-c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+# Each grading kernel in the bubblewrap sandbox where it works (COURSE_SANDBOX=auto|on|off).
+steps.select_kernel(c, os.getcwd())

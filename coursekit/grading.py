@@ -74,9 +74,11 @@ def sample_submissions(master, release) -> dict[str, nbformat.NotebookNode]:
 
 
 def nbgrader_env(extra: dict | None = None) -> dict:
-    """The environment nbgrader runs in: this venv's bin first (nbgrader calls `alembic` via PATH)."""
+    """The environment nbgrader runs in: this venv's bin first (nbgrader calls `alembic` via PATH), and
+    the course kit importable (a course directory's nbgrader_config.py uses coursekit.nbgrader_steps)."""
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     env.update(extra or {})
     return env

@@ -207,76 +207,12 @@ def release_notebook(course: Path, lesson: str):
     return nbformat.read(Path(course) / "release" / lesson / f"{lesson}.ipynb", as_version=4)
 
 
-def _parse(source: str):
-    import ast
-
-    try:
-        return ast.parse(source)
-    except SyntaxError:
-        return None
-
-
-def _top_level_names(tree) -> tuple[set[str], set[str], set[str]]:
-    """(names a cell defines, names it binds to modules by ``import``, names it binds by
-    ``from x import y``) at the top level of a parsed cell (None: nothing)."""
-    import ast
-
-    defined, modules, imported = set(), set(), set()
-    for node in tree.body if tree else ():
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            defined.add(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            defined |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-        elif isinstance(node, ast.Import):
-            modules |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            imported |= {alias.asname or alias.name for alias in node.names if alias.name != "*"}
-    return defined, modules, imported
-
-
 def audit(nb, release) -> list[str]:
-    """Answer cells that redefine what the locked setup cell defines (the check helpers ``expect``,
-    ``check_architecture``, the data loaders...) or patch a module the tests use (``np.allclose = ...``,
-    ``builtins``). The tests would then run the student's version: the grade cannot be trusted, so
-    the submission is flagged for a human look. (nbgrader restores the cells, not the kernel's
-    namespace, so this is the one place such forging can be seen.) Imports are not forgery: they
-    rebind a name to the real thing."""
-    import ast
+    """Cells a student could change that use what can forge or sabotage the grading (coursekit.audit):
+    the submission is flagged for a human look, its score kept."""
+    from coursekit import audit as forgery
 
-    setup = next((c.source for c in release.cells if _meta(c).get("grade_id") == "setup"), "")
-    defined, modules, imported = _top_level_names(_parse(setup))
-    helpers = defined | imported
-    modules |= {"builtins", "np", "numpy", "tf", "tensorflow", "keras"}
-    course_code = {c.source.strip() for c in release.cells if c.cell_type == "code"}
-    notes = []
-    for cell in nb.cells:
-        meta = _meta(cell)
-        # nbgrader restores locked and test cells; every other code cell runs as the student left it.
-        if cell.cell_type != "code" or meta.get("locked") or meta.get("grade") or cell.source.strip() in course_code:
-            continue
-        tree = _parse(cell.source)
-        defined, _, imported = _top_level_names(tree)
-        forged = sorted((defined - imported) & helpers)
-        for node in ast.walk(tree) if tree else ():
-            targets = (node.targets if isinstance(node, ast.Assign) else
-                       [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else [])
-            for target in targets:
-                if isinstance(target, ast.Attribute):
-                    base = target
-                    while isinstance(base, ast.Attribute):
-                        base = base.value
-                    if isinstance(base, ast.Name) and (base.id in modules or base.id in helpers):
-                        forged.append(ast.unparse(target))
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr")
-                    and node.args and isinstance(node.args[0], ast.Name)
-                    and (node.args[0].id in modules or node.args[0].id in helpers)):
-                forged.append(f"{node.func.id}({node.args[0].id}, ...)")
-        if forged:
-            where = meta.get("grade_id") or f"cell {nb.cells.index(cell) + 1}"
-            notes.append(f"answer cell '{where}' redefines what the course's checks rely on "
-                         f"({', '.join(f'`{f}`' for f in sorted(set(forged)))}): check this grade by hand")
-    return notes
+    return forgery.audit(nb, release, meta=_meta)
 
 
 def stage_one(course: Path, lesson: str, student: str, release) -> Intake:
@@ -369,6 +305,7 @@ def grade_one(course: Path, lesson: str, item: Intake, db_url: str | None = None
            "--log-level=WARN", f"--CourseDirectory.submitted_directory={STAGED}", *grading.db_args(db_url),
            *([f"--Execute.timeout={timeout}"] if timeout else [])]
     env = dict(env or {})
+    env["COURSE_SANDBOX"] = "on" if sandbox_kernels else "off"  # read by nbgrader_config.py
     if sandbox_kernels:
         channel_env, channel_args = sandbox.kernel_channels(sandbox_kernels, item.student)
         cmd += channel_args

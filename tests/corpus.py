@@ -23,7 +23,7 @@ from tests import nbtools
 class Case:
     data: bytes
     status: set          # acceptable statuses from coursekit.safegrade
-    score: object        # float, "full", or None (no score: rejected / failed)
+    score: object        # float, "full", "kept" (any score: flagged for a human), or None (rejected / failed)
     why: str
 
 
@@ -104,12 +104,71 @@ def make_corpus(lesson: str) -> dict[str, Case]:
     corpus["forges_the_checks"] = Case(_dump(forged), {"flagged"}, "full",
                                        "an answer cell that redefines the check helpers (expect, ...): whatever it "
                                        "scores cannot be trusted, so it must be flagged for a human look")
+    # One duplicated test cell: plain nbgrader aborts the whole run on it; the intake keeps one copy.
+    dup = copy.deepcopy(full)
+    i = next(i for i, c in enumerate(dup["cells"]) if _meta(c).get("grade_id") == visible[0])
+    dup["cells"].insert(i + 1, {**copy.deepcopy(dup["cells"][i]), "id": "copied-test-cell"})
+    corpus["test_cell_duplicated"] = Case(_dump(dup), {"flagged"}, "full",
+                                          f"the test cell '{visible[0]}' copied (same grading metadata twice)")
+    # Hostile one-liners on a BLANK notebook (every answer the stub): each could turn every failing
+    # test into a pass. They must be flagged, and harm no one else.
+    for name, (code, why) in FORGERIES.items():
+        corpus[f"forge_{name}"] = Case(_dump(append_to(first, code, base=blank)), {"flagged"}, "kept",
+                                       f"blank answers, plus {why}")
+    corpus["forge_builtins_patch"].status = {"flagged", "failed"}  # a patched isinstance can break the kernel
+    corpus["attacks_the_grader"].status = {"flagged"}  # sockets and os calls are audited too
+    corpus["sys_exit"].status = {"graded", "flagged"}
     hard = hardcoded_answer(lesson, full)
     if hard is not None:
         nb, lost = hard
         corpus["hardcoded_visible"] = Case(_dump(nb), {"graded"}, sum(points.values()) - lost,
                                            "an answer that returns the visible test's expected values")
     return corpus
+
+
+# Ways to forge the checks from an answer cell (issue 14). Each earns full marks on a blank notebook
+# when nothing stops it; the audit (coursekit/audit.py) must flag every one.
+FORGERIES = {
+    "input_transformer": ('get_ipython().input_transformers_post.append(lambda lines: ["pass\\n"])',
+                          "an IPython input transformer that replaces every later cell by `pass`"),
+    "ast_transformer": ("import ast as _ast\n"
+                        "class _Blank(_ast.NodeTransformer):\n"
+                        "    def visit_Module(self, node):\n"
+                        "        return _ast.Module(body=[_ast.Pass()], type_ignores=[])\n"
+                        "get_ipython().ast_transformers.append(_Blank())",
+                        "an AST transformer that empties every later cell"),
+    "run_cell_replaced": ("_ip = get_ipython()\n_real = _ip.run_cell\n"
+                          "_ip.run_cell = lambda raw_cell, *a, **k: _real('pass', *a, **k)",
+                          "the shell's run_cell replaced"),
+    "post_run_hook": ("def _clear(result):\n    result.error_in_exec = None\n"
+                      "get_ipython().events.register('post_run_cell', _clear)",
+                      "a post_run_cell hook that clears the error"),
+    "ipython_via_import": ("__import__('IPython').get_ipython().input_transformers_post.append("
+                           "lambda lines: ['pass\\n'])", "the shell reached through __import__"),
+    "globals_write": ("globals()['expect'] = lambda *a, **k: None", "`globals()['expect']` replaced"),
+    "exec_def": ("exec('def expect(*a, **k):\\n    pass')", "`expect` defined inside exec()"),
+    "main_module_dict": ("import sys\nsys.modules['__main__'].__dict__['expect'] = lambda *a, **k: None",
+                         "`expect` replaced through sys.modules['__main__']"),
+    "builtins_patch": ("import builtins\nbuiltins.isinstance = lambda *a, **k: True", "builtins patched"),
+    "import_as_helper": ("from os import getcwd as expect", "`expect` rebound by `from ... import ... as`"),
+    "loop_target": ("for expect in [lambda *a, **k: None]:\n    pass", "`expect` rebound as a loop variable"),
+    "with_target": ("import contextlib\nwith contextlib.nullcontext(lambda *a, **k: None) as expect:\n    pass",
+                    "`expect` rebound by a `with` target"),
+    "walrus": ("(expect := lambda *a, **k: None)", "`expect` rebound by the walrus operator"),
+    "global_in_function": ("def _f():\n    global expect\n    expect = lambda *a, **k: None\n_f()",
+                           "`expect` rebound through `global` in a function"),
+    "frame_reader": ("import sys\nclass _Peek:\n    def __eq__(self, other):\n"
+                     "        return True\n_peek = sys._getframe", "the checking frame read with sys._getframe"),
+    "alias_setattr": ("import numpy as _q\nsetattr(_q, 'all' + 'close', lambda *a, **k: True)",
+                      "numpy patched through an alias with setattr"),
+    "prints_hidden_code": ("import sys, linecache\n"
+                           "def prepare_images(images):\n"
+                           "    frame = sys._getframe(1)\n"
+                           "    print(''.join(linecache.getlines(frame.f_code.co_filename)))\n"
+                           "    return (images / 255.0).astype('float32')[..., None]",
+                           "an answer that prints the source of the test cell that calls it"),
+    "kill_the_grader": ("import os\nos.kill(os.getppid(), 9)", "a kill signal sent to the grader"),
+}
 
 
 # What a malicious submission tries from its kernel (cwd: autograded/<student>/<lesson>/). It never

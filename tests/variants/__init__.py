@@ -11,7 +11,8 @@ Jupyter kernel per lesson runs the master's setup cell once; then, for each vari
 answer cell defines are removed, the variant's source runs as the answer cell, and the exercise's
 test cells (hidden tests included, exactly as in the master) run after it. Each test cell is scored
 by nbgrader's own rule (``determine_grade``: an error, or stderr that the course's IgnorePattern
-does not drop, scores 0). Test cells use only names from the setup cell and from the answer they
+does not drop, scores 0). A correct variant must also pass the grading audit (coursekit/audit.py)
+unflagged: an honest answer is never sent for a human look. Test cells use only names from the setup cell and from the answer they
 grade (lessons/README.md), so this gives the exercise the points a whole-notebook autograde run
 would, at a fraction of the time.
 """
@@ -29,6 +30,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbgrader.utils import determine_grade
 
+from coursekit import audit
 from tests import nbtools
 
 
@@ -68,6 +70,7 @@ class Verdict:
     variant: Variant
     answer_error: str = ""
     cells: list[CellResult] = field(default_factory=list)
+    audit: list[str] = field(default_factory=list)  # what coursekit.audit flags in the answer
 
     def problem(self) -> str | None:
         """None when the grading was right about this variant, else what went wrong."""
@@ -77,6 +80,8 @@ class Verdict:
                     if c.points != c.max_points]
             if self.answer_error:
                 lost.insert(0, f"the answer cell itself failed: {self.answer_error}")
+            if self.audit:
+                lost.append(f"the grading audit flags this honest answer: {', '.join(self.audit)}")
             return f"correct answer {v.id} lost points: " + "; ".join(lost) if lost else None
         must = v.loses or tuple(c.grade_id for c in self.cells if c.grade_id.endswith("_hidden"))
         kept = [c.grade_id for c in self.cells if c.grade_id in must and c.points > 0]
@@ -117,6 +122,7 @@ class LessonGrader:
         self.tests = nbtools.exercises(master)
         self.names = {ex: defined_names(self.cells[ex].source) for ex in self.tests}
         self.pattern = nbtools.ignore_pattern()
+        self.helpers, self.sources = audit.setup_names(self.setup.source)
         self._tmp = tempfile.TemporaryDirectory(prefix=f"variants-{lesson[:2]}-")
         self.client = NotebookClient(nbformat.v4.new_notebook(), timeout=timeout, kernel_name="python3",
                                      allow_errors=True, resources={"metadata": {"path": self._tmp.name}})
@@ -160,7 +166,8 @@ class LessonGrader:
         names = self.names[variant.exercise]
         self._run(f"for _n in {names!r}:\n    globals().pop(_n, None)\ndel _n")
         answer = self._run(variant.source)
-        verdict = Verdict(variant)
+        verdict = Verdict(variant, audit=audit.cell_findings(audit.parse_cell(variant.source) or ast.Module([], []),
+                                                             self.helpers, set(self.sources), self.sources))
         for o in answer.outputs:
             if o.output_type == "error":
                 verdict.answer_error = f"{o.ename}: {o.evalue}"

@@ -1,0 +1,242 @@
+"""The course's steps inside nbgrader's own pipeline, registered by ``nbgrader_config.py``.
+
+They run under every way of grading - plain ``nbgrader autograde``, the formgrader's Autograde
+button and ``make grade`` (which adds parallel workers, records and its needs-a-look list) - so all
+three are equally safe:
+
+- :class:`CourseIntake` (first sanitize step): repairs the submission towards the release notebook
+  (duplicated grade cells, deleted test cells, grading metadata lost by an editor or Colab: see
+  ``coursekit.safegrade.repair``) and audits every cell a student could change for code that can forge
+  or sabotage the grading (``coursekit.audit``). What it found travels with the notebook to:
+- :class:`RecallIntake` (autograde phase, before nbgrader clears the notebook metadata), then
+- :class:`FlagForReview` (after nbgrader saved the scores): a submission with findings is marked
+  **flagged** and every grade **needs manual grade** in the gradebook, so the formgrader lists it,
+  and the reasons are written as the answer cells' automatic comments. Scores are kept.
+- :class:`LimitOutputChars`: every output cut to a number of characters (nbgrader cuts lines only).
+- :class:`HideHiddenTests` (feedback): hidden tests' code, and everything their cells printed, are
+  left out of the students' feedback; the verdict (score, error type and message) stays.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Integer
+
+INTAKE_KEY = "coursekit_intake"
+
+
+def _meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def _release_notebook(config, assignment: str, notebook: str):
+    import nbformat
+    from nbgrader.coursedir import CourseDirectory
+
+    coursedir = CourseDirectory(config=config)
+    path = Path(coursedir.format_path(coursedir.release_directory, ".", assignment)) / f"{notebook}.ipynb"
+    return nbformat.read(path, as_version=4) if path.exists() else None
+
+
+class CourseIntake(NbGraderPreprocessor):
+    """Repair towards the release notebook, then audit; the findings go into the notebook's metadata."""
+
+    def preprocess(self, nb, resources):
+        from coursekit import audit, safegrade
+
+        info = resources.get("nbgrader", {})
+        release = _release_notebook(self.config, info.get("assignment", ""), info.get("notebook", ""))
+        notes: list[str] = []
+        if release is None:
+            self.log.warning("coursekit: no release notebook for %s: submission not repaired or audited",
+                             info.get("assignment"))
+        else:
+            notes += safegrade.repair(nb, release)
+            notes += audit.audit(nb, release, meta=_meta)
+        nb.metadata[INTAKE_KEY] = {"notes": notes}  # always overwritten: a student cannot pre-set it
+        for note in notes:
+            self.log.warning("coursekit intake (%s): %s", info.get("student"), note)
+        if notes and info.get("db_url"):
+            # Flag now, not only after the run: code that breaks its own kernel stops nbgrader before
+            # the scores are saved, and must still show up in the formgrader.
+            mark_for_review(info, notes, [_meta(c)["grade_id"] for c in nb.cells if _meta(c).get("solution")])
+        return nb, resources
+
+
+class RecallIntake(NbGraderPreprocessor):
+    """Autograde phase: keep the intake's findings in the resources before the metadata is cleared."""
+
+    def preprocess(self, nb, resources):
+        found = nb.metadata.get(INTAKE_KEY)
+        resources[INTAKE_KEY] = found.get("notes", []) if isinstance(found, dict) else [
+            "the grading pipeline's intake step did not run on this notebook"]
+        return nb, resources
+
+
+def mark_for_review(info: dict, notes: list[str], answers: list[str]) -> None:
+    """In the gradebook: the submission flagged, every grade needing a manual look, and the reasons as
+    the automatic comment of the answer cell they concern (general ones on the first answer)."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(info["db_url"]) as gb:
+        submitted = gb.find_submission_notebook(info["notebook"], info["assignment"], info["student"])
+        submitted.flagged = True
+        for grade in submitted.grades:
+            grade.needs_manual_grade = True
+        general = [n for n in notes if not any(f"'{a}'" in n for a in answers)]
+        for comment in submitted.comments:
+            mine = [n for n in notes if f"'{comment.name}'" in n]
+            if mine or (general and comment.name == (answers[0] if answers else None)):
+                text = "Flagged by the course's grading checks: " + " ".join(mine + general)
+                comment.auto_comment = text[:4000]
+        gb.db.commit()
+
+
+class FlagForReview(NbGraderPreprocessor):
+    """After SaveAutoGrades (which resets "needs manual grade"): a submission whose intake found
+    something, or whose cells ran into the time limit, is marked again. The auto scores stay."""
+
+    def preprocess(self, nb, resources):
+        notes = list(resources.get(INTAKE_KEY) or [])
+        stopped = [_meta(c).get("grade_id") or f"cell {i}" for i, c in enumerate(nb.cells, 1)
+                   if any(o.get("output_type") == "error" and o.get("ename") in ("KeyboardInterrupt", "CellTimeoutError")
+                          for o in c.get("outputs", []))]
+        if stopped:
+            notes.append(f"stopped at the time limit: {', '.join(stopped)}")
+        if not notes:
+            return nb, resources
+        info = resources["nbgrader"]
+        mark_for_review(info, notes, [_meta(c)["grade_id"] for c in nb.cells if _meta(c).get("solution")])
+        self.log.warning("coursekit: %s flagged for review: %s", info["student"], "; ".join(notes))
+        return nb, resources
+
+
+class LimitOutputChars(NbGraderPreprocessor):
+    """Truncate every stream / text output of a code cell to ``max_chars`` characters (a submission
+    that prints 50 MB would otherwise land whole in autograded/ and in the feedback HTML; nbgrader's
+    LimitOutput counts lines, not characters)."""
+
+    max_chars = Integer(20_000, help="characters kept per output (-1: no limit)").tag(config=True)
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if cell.cell_type == "code" and self.max_chars >= 0:
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "stream" and len(output.get("text", "")) > self.max_chars:
+                    cut = len(output["text"]) - self.max_chars
+                    output["text"] = output["text"][: self.max_chars] + f"\n... [{cut:,} more characters cut by the grader]\n"
+                for key, value in output.get("data", {}).items():
+                    if key.startswith("text/") and isinstance(value, str) and len(value) > self.max_chars:
+                        output["data"][key] = value[: self.max_chars] + "\n... [cut by the grader]\n"
+        return cell, resources
+
+
+HIDDEN_NOTE = "# (hidden tests: their code is not shown; the result below is)"
+
+
+class HideHiddenTests(NbGraderPreprocessor):
+    """In feedback: replace each hidden-test region by a one-line note and drop everything the cell
+    printed or displayed (answer code can print the running cell's source); a failed hidden test shows
+    its error type and message only - and not even the message when it quotes the hidden code. The
+    locked setup cell (about a thousand lines of course helpers) shows only its title."""
+
+    max_message = Integer(500, help="characters of a failed hidden test's message shown").tag(config=True)
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if cell.cell_type == "code" and _meta(cell).get("grade_id") == "setup":
+            title = cell.source.split("\n", 1)[0]
+            cell.source = f"{title}\n# (the course helpers: the same for everyone, not shown in feedback)"
+            cell.outputs = []
+            return cell, resources
+        if cell.cell_type != "code" or "### BEGIN HIDDEN TESTS" not in cell.source:
+            return cell, resources
+        kept, hidden, hiding = [], [], False
+        for line in cell.source.split("\n"):
+            if "### BEGIN HIDDEN TESTS" in line:
+                hiding = True
+                kept.append(HIDDEN_NOTE)
+            elif "### END HIDDEN TESTS" in line:
+                hiding = False
+            elif hiding:
+                hidden.append(line.strip())
+            else:
+                kept.append(line)
+        cell.source = "\n".join(kept)
+        secret = [h for h in hidden if len(h) > 12 and not h.startswith("#")]
+        outputs = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") != "error":
+                continue  # streams, displays, results: what the code printed is not the verdict
+            message = str(output.get("evalue", ""))[: self.max_message]
+            if any(s in message for s in secret):
+                message = "(message not shown: it quotes the hidden tests)"
+            output["evalue"] = message
+            output["traceback"] = [f"{output.get('ename', 'Error')}: {message}"]
+            outputs.append(output)
+        cell.outputs = outputs
+        return cell, resources
+
+
+
+SANDBOX_KERNEL = "course-sandbox"
+SANDBOX_MODE_ENV = "COURSE_SANDBOX"  # auto (default) | on | off
+
+
+def sandbox_kernelspec() -> Path:
+    """Write (or refresh) the ``course-sandbox`` kernelspec in this Python environment: the kernel
+    that runs ``coursekit/sandbox.py``, which starts ipykernel inside bubblewrap."""
+    import sys
+
+    from coursekit import sandbox
+
+    spec = {"argv": [sys.executable, str(Path(sandbox.__file__).resolve()), "{connection_file}"],
+            "display_name": "Python 3 (course grading sandbox)", "language": "python",
+            # a signal would stop bwrap, not interrupt the kernel: the kernel interrupts itself
+            "interrupt_mode": "message", "metadata": {"debugger": False}}
+    for base in (Path(sys.prefix) / "share" / "jupyter" / "kernels",
+                 Path.home() / ".local" / "share" / "jupyter" / "kernels"):
+        folder = base / SANDBOX_KERNEL
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / "kernel.json"
+            text = json.dumps(spec, indent=1)
+            if not target.exists() or target.read_text() != text:
+                target.write_text(text)
+            return folder
+        except OSError:
+            continue
+    raise OSError("cannot write the course-sandbox kernelspec")
+
+
+def select_kernel(c, course_root: str) -> str:
+    """Configure nbgrader's Execute step to start each kernel in the grading sandbox, as the
+    ``COURSE_SANDBOX`` environment variable says: ``auto`` (default: where bubblewrap works, else a
+    warning), ``on`` (refuse to grade without it), ``off``. Returns what was chosen, in words."""
+    import atexit
+    import os
+    import shutil
+    import sys
+    import tempfile
+
+    from coursekit import sandbox
+
+    mode = os.environ.get(SANDBOX_MODE_ENV, "auto").strip().lower() or "auto"
+    if mode == "off":
+        return "kernels NOT sandboxed (COURSE_SANDBOX=off)"
+    why = sandbox.available()
+    if why:
+        if mode == "on":
+            raise SystemExit(f"COURSE_SANDBOX=on, but {why}")
+        print(f"[coursekit] WARNING: grading kernels run UNSANDBOXED, as this user: {why}", file=sys.stderr)
+        return f"kernels NOT sandboxed: {why}"
+    sandbox_kernelspec()
+    c.Execute.kernel_name = SANDBOX_KERNEL
+    # The kernel lives in its own network namespace: ZeroMQ over Unix sockets, in a folder of this
+    # process's own (make grade passes one per student on the command line, which wins over this).
+    c.KernelManager.transport = "ipc"
+    runtime = tempfile.mkdtemp(prefix="cks-")
+    atexit.register(shutil.rmtree, runtime, True)
+    c.KernelManager.ip = os.path.join(runtime, "kernel")
+    os.environ.setdefault(sandbox.HIDE_ENV, os.path.abspath(course_root))
+    return "kernels sandboxed"

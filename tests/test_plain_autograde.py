@@ -1,0 +1,81 @@
+"""The course's defences under plain `nbgrader autograde` - the command instructors are told to run
+and the one the formgrader's Autograde button runs - not only under `make grade`.
+
+Every case of tests/corpus.py (lesson 01) is handed in to one course and graded by ONE plain
+`nbgrader autograde <lesson>` run (nbgrader_config.py registers coursekit/nbgrader_steps.py). Then:
+the correct submission earns full marks and is not flagged; repairable files (lost metadata,
+duplicated or deleted test cells) earn what their answers earn; every submission the audit distrusts
+is flagged in nbgrader's own gradebook (flagged, needs manual grade, a comment saying why); the
+gradebook holds every other student's grade; and the feedback of the student who printed the hidden
+test's source shows none of it.
+"""
+import os
+
+import pytest
+from nbgrader.api import Gradebook
+
+from coursekit import grading, sandbox
+from coursekit.build import lesson_ids
+from tests import corpus
+
+LESSON = next((l for l in lesson_ids() if l.startswith("01_")), None)
+pytestmark = pytest.mark.skipif(LESSON is None, reason="lesson 01 is not selected (COURSE_LESSONS)")
+CASES = corpus.make_corpus(LESSON) if LESSON else {}
+if sandbox.available():
+    CASES.pop("attacks_the_grader", None)   # without the sandbox it would really wipe the gradebook
+HIDDEN_LINE = "_imgs = np.random.default_rng(1).integers(0, 256, size=(5, 7, 9)).astype(np.uint8)"
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory):
+    course = tmp_path_factory.mktemp("plaincourse")
+    grading.prepare_course(course, [LESSON])
+    for student, case in CASES.items():
+        path = course / "submitted" / student / LESSON / f"{LESSON}.ipynb"
+        path.parent.mkdir(parents=True)
+        path.write_bytes(case.data)
+    (course / "submitted" / "correct" / LESSON / "gradebook-link").symlink_to(course / "gradebook.db")
+    run = grading.run_nbgrader(course, "autograde", LESSON, "--force", "--Execute.timeout=20", check=False)
+    grading.run_nbgrader(course, "generate_feedback", LESSON, "--force", check=False)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        found = {}
+        for student in CASES:
+            try:
+                nb = gb.find_submission_notebook(LESSON, LESSON, student)
+            except Exception:
+                continue
+            found[student] = dict(score=nb.score, max=nb.max_score, flagged=nb.flagged,
+                                  manual=nb.needs_manual_grade,
+                                  comments=" ".join(c.auto_comment or "" for c in nb.comments))
+    return course, run, found
+
+
+def test_the_run_grades_the_whole_class(plain):
+    course, run, found = plain
+    readable = {s for s, c in CASES.items() if "rejected" not in c.status}
+    missing = readable - set(found)
+    assert not missing, f"not in the gradebook after plain autograde: {missing}\n{run.stderr[-3000:]}"
+
+
+@pytest.mark.parametrize("student", sorted(s for s, c in CASES.items() if "rejected" not in c.status))
+def test_case_under_plain_autograde(plain, student):
+    case, got = CASES[student], plain[2][student]
+    top = plain[2]["correct"]["max"]
+    if case.score not in (None, "kept"):
+        want = top if case.score == "full" else case.score
+        assert got["score"] == want, f"{case.why}: {got}"
+    if "flagged" in case.status and "graded" not in case.status:
+        assert got["flagged"] and got["manual"], f"{case.why}: not flagged in the gradebook: {got}"
+        assert "Flagged by the course's grading checks" in got["comments"], got
+    if case.status == {"graded"}:
+        assert not got["flagged"], f"{case.why}: flagged for no reason: {got}"
+
+
+def test_feedback_shows_verdicts_not_hidden_code(plain):
+    course = plain[0]
+    html = (course / "feedback" / "forge_prints_hidden_code" / LESSON / f"{LESSON}.html").read_text()
+    assert "hidden tests: their code is not shown" in html
+    assert "default_rng(1).integers" not in html, "the hidden test's code reached the feedback"
+    correct = course / "feedback" / "correct" / LESSON
+    assert sorted(p.name for p in correct.iterdir()) == [f"{LESSON}.html"], "a file besides the feedback"
+    assert not (course / "autograded" / "correct" / LESSON / "gradebook-link").exists()
