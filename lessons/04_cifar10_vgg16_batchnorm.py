@@ -362,7 +362,8 @@ expect(_files == ["model.keras", "model.weights.h5"],
 expect(isinstance(_out, tuple) and len(_out) == 2, f"save_and_reload must return (reloaded, restored), found {_out!r:.80}.")
 expect_close(np.asarray(_out[0](_x, training=False)), _want, "predictions of the model loaded from model.keras", atol=1e-5)
 expect_close(np.asarray(_out[1](_x, training=False)), _want, "predictions of the copy with model.weights.h5 loaded", atol=1e-5)
-print("save_and_reload: both files written, both reloaded models predict like the original.")
+print("save_and_reload(): wrote model.keras and model.weights.h5 (and nothing else) into the folder; the two models "
+      "it returns predict like the original on 6 images.")
 
 # %% [tests] id=save_and_reload_hidden points=2
 # Hidden tests for save_and_reload run here when your notebook is graded.
