@@ -327,7 +327,8 @@ plot_history(POST_HISTORY, title="The post's 20 epochs: training keeps improving
 # Write `save_and_reload(model, folder)`:
 # 1. save the whole model as `folder/model.keras` (`model.save`) and its weights as
 #    `folder/model.weights.h5` (`model.save_weights`) - use `os.path.join`;
-# 2. load the `.keras` file with `keras.models.load_model`;
+# 2. load the `.keras` file with `keras.models.load_model` (compiled, as saved: the reloaded model keeps the
+#    optimizer's state and can resume training);
 # 3. make a fresh copy of the architecture with `keras.models.clone_model(model)` (new layers, newly
 #    initialised weights) and load the `.weights.h5` file into it with `load_weights`;
 # 4. return `(reloaded, restored)`.
