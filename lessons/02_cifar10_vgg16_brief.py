@@ -119,7 +119,7 @@ expect(np.array_equal(_yv[:, 0], [0, 1, 2, 3]) and np.array_equal(_yr[:, 0], [4,
        f"found validation labels {np.ravel(_yv).tolist()} and test labels {np.ravel(_yr).tolist()}.")
 expect(np.array_equal(_xv, _x[:4]) and np.array_equal(_xr, _x[4:]), "the images must be split like the labels.")
 print("split_validation: for 10 examples and n_val=4, the first 4 are the validation set and the other 6 the test set, "
-      "in order, images and (10, 1) labels alike, by slicing (no loop over the examples).")
+      "in order, images and (10, 1) labels alike, without reading the examples one by one.")
 
 # %% [tests] id=split_validation_hidden points=1
 # Hidden tests for split_validation run here when your notebook is graded.
@@ -249,7 +249,8 @@ check_architecture(_m, VGG16_BRIEF_VISIBLE, total_params=1147466)
 expect(_m.count_params() == 1147466, f"the model should have 1,147,466 parameters, found {_m.count_params():,}.")
 print("build_model(): 13 layers in the table's order, with its kinds, filters/units, kernel and pool sizes, padding, "
       "activations and output shapes, and 1,147,466 parameters. Not checked here (but when it is graded): layer and "
-      "model names, dropout rates, other input shapes and class counts, and how the model behaves.")
+      "model names, dropout rates, a new functional model at every call, other input shapes and class counts, and "
+      "what the model outputs.")
 
 # %% [tests] id=build_model_hidden points=3
 # Hidden tests for build_model run here when your notebook is graded.
