@@ -82,42 +82,71 @@ print(f"Using {len(x_train)} training and {len(x_test)} test images.")
 # `((x_val, y_val), (x_rest, y_rest))`:
 # - the first `n_val` examples (images *and* labels) are the validation set, the others the test set,
 #   in their original order;
-# - it works for any size of test set and for labels of shape `(N,)` or `(N, 1)`;
+# - it works for any size of test set and for labels of shape `(N,)` or `(N, 1)`; every array keeps its
+#   dtype and its shape after the first axis (labels of shape `(N, 1)` give `(n_val, 1)` and `(N - n_val, 1)`);
+# - no Python loop over the examples: slices only;
 # - when `n_val` is negative or larger than the test set, raise a `ValueError` (slicing would silently give
 #   you fewer examples than you asked for).
 
 # %% [answer] id=split_validation from=split_validation
 
 # %% [tests] id=split_validation_visible points=1
+class _CountedReads(np.ndarray):
+    """An array that counts how often one example is read from it (x[i], or a for loop over x)."""
+    reads = 0
+    def __getitem__(self, key):
+        if isinstance(key, (int, np.integer)) or (isinstance(key, tuple) and key and isinstance(key[0], (int, np.integer))):
+            _CountedReads.reads += 1
+        return super().__getitem__(key)
 _x = np.arange(10 * 2 * 2 * 3, dtype=np.uint8).reshape(10, 2, 2, 3)
 _y = np.arange(10, dtype=np.uint8).reshape(10, 1)
-_out = split_validation(_x, _y, n_val=4)
+_CountedReads.reads = 0
+_out = split_validation(_x.view(_CountedReads), _y.view(_CountedReads), n_val=4)
+expect(_CountedReads.reads <= 2, f"split_validation read the test set one example at a time ({_CountedReads.reads} reads of "
+       "x[i] or steps of a for loop): that is the post's loop. Slice instead: x[:n_val] and x[n_val:].")
 expect(isinstance(_out, tuple) and len(_out) == 2 and all(len(p) == 2 for p in _out),
        f"split_validation must return ((x_val, y_val), (x_rest, y_rest)); found {type(_out).__name__} {_out!r:.80}.")
-(_xv, _yv), (_xr, _yr) = _out
+(_xv, _yv), (_xr, _yr) = (tuple(np.asarray(a) for a in p) for p in _out)
+_both = sorted(set(np.ravel(_yv).tolist()) & set(np.ravel(_yr).tolist()))
+expect(not _both, f"with 10 examples and n_val=4, the validation examples must not also be in the test set: "
+       f"examples {_both} are still in the test set (the test set must be x[n_val:], the examples after the validation set).")
 expect_shape(_xv, (4, 2, 2, 3), "x_val for 10 images and n_val=4")
-expect_shape(_yv, (4, 1), "y_val for 10 labels and n_val=4")
+expect_shape(_yv, (4, 1), "y_val for 10 labels of shape (10, 1) and n_val=4")
 expect_shape(_xr, (6, 2, 2, 3), "x_rest (the new test set) for 10 images and n_val=4")
-expect_shape(_yr, (6, 1), "y_rest (the new test set) for 10 labels and n_val=4")
+expect_shape(_yr, (6, 1), "y_rest (the new test set) for 10 labels of shape (10, 1) and n_val=4")
 expect(np.array_equal(_yv[:, 0], [0, 1, 2, 3]) and np.array_equal(_yr[:, 0], [4, 5, 6, 7, 8, 9]),
        f"the first n_val examples are the validation set, the rest the test set, in order; "
        f"found validation labels {np.ravel(_yv).tolist()} and test labels {np.ravel(_yr).tolist()}.")
 expect(np.array_equal(_xv, _x[:4]) and np.array_equal(_xr, _x[4:]), "the images must be split like the labels.")
-print("split_validation: the right halves, in order.")
+print("split_validation: for 10 examples and n_val=4, the first 4 are the validation set and the other 6 the test set, "
+      "in order, images and (10, 1) labels alike, without reading the examples one by one.")
 
 # %% [tests] id=split_validation_hidden points=1
 # Hidden tests for split_validation run here when your notebook is graded.
 ### BEGIN HIDDEN TESTS
+class _CountedReads(np.ndarray):
+    """An array that counts how often one example is read from it (x[i], or a for loop over x)."""
+    reads = 0
+    def __getitem__(self, key):
+        if isinstance(key, (int, np.integer)) or (isinstance(key, tuple) and key and isinstance(key[0], (int, np.integer))):
+            _CountedReads.reads += 1
+        return super().__getitem__(key)
 _rng = np.random.default_rng(3)
 _x = _rng.integers(0, 256, size=(37, 3, 3, 3)).astype(np.uint8)
 _y = _rng.integers(0, 10, size=37).astype(np.int64)
-(_xv, _yv), (_xr, _yr) = split_validation(_x, _y, n_val=20)
+_CountedReads.reads = 0
+(_xv, _yv), (_xr, _yr) = split_validation(_x.view(_CountedReads), _y.view(_CountedReads), n_val=20)
+expect(_CountedReads.reads <= 2, f"split_validation read the test set one example at a time ({_CountedReads.reads} reads of "
+       "x[i] or steps of a for loop): that is the post's loop. Slice instead: x[:n_val] and x[n_val:].")
 expect(np.array_equal(_xv, _x[:20]) and np.array_equal(_yv, _y[:20]),
        "with 37 examples and n_val=20, the validation set must be the first 20 examples.")
 expect(np.array_equal(_xr, _x[20:]) and np.array_equal(_yr, _y[20:]),
        "with 37 examples and n_val=20, the test set must be the last 17 examples.")
 expect_dtype(_xv, "uint8", "x_val (keep the images' dtype)")
 expect_dtype(_yr, "int64", "y_rest (keep the labels' dtype)")
+(_xv, _yv), (_xr, _yr) = split_validation(_x, _y.reshape(37, 1), n_val=20)
+expect_shape(_yv, (20, 1), "y_val for labels of shape (37, 1) and n_val=20 (keep the labels' shape)")
+expect_shape(_yr, (17, 1), "y_rest for labels of shape (37, 1) and n_val=20 (keep the labels' shape)")
 (_xv, _yv), (_xr, _yr) = split_validation(np.zeros((10001, 1), np.uint8), np.arange(10001))
 expect(len(_xv) == 5000 and len(_xr) == 5001, f"the default n_val must be 5000 (the post's split); found {len(_xv)} and {len(_xr)}.")
 _raised = []
@@ -128,8 +157,14 @@ for _bad in (38, 5000, -1):
         _raised.append(_bad)
 expect(_raised == [38, 5000, -1], f"split_validation must raise ValueError when n_val is negative or larger than "
        f"the test set (37 examples); it raised for n_val in {_raised} out of [38, 5000, -1].")
-(_xv, _yv), (_xr, _yr) = split_validation(_x, _y, n_val=37)
-expect(len(_xv) == 37 and len(_xr) == 0, "n_val equal to the test set's size puts every example in validation.")
+for _n in (37, 0):
+    try:
+        (_xv, _yv), (_xr, _yr) = split_validation(_x, _y, n_val=_n)
+    except ValueError as _err:
+        expect(False, f"n_val={_n} is allowed for a test set of 37 examples (it lies between 0 and 37), "
+               f"but split_validation raised ValueError: {_err}")
+    expect(len(_xv) == _n and len(_xr) == 37 - _n,
+           f"n_val={_n} out of 37 examples gives {_n} for validation and {37 - _n} for the test set; found {len(_xv)} and {len(_xr)}.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -160,7 +195,10 @@ show_image_grid(x_test, y_test, class_names=CIFAR10_CLASSES, rows=5, cols=5,
 # the previous result (`x = layers.Conv2D(...)(x)`), and finally make `keras.Model(inputs=..., outputs=...)`.
 # Write `build_model(input_shape=(32, 32, 3), num_classes=10)` that returns a **new** model each time it is
 # called, named `"VGG16_Brief"` (the post's function name), with exactly these layers (all convolutions 3x3,
-# `padding="same"`, ReLU; all poolings 2x2 with strides 2):
+# `padding="same"`, ReLU; all poolings 2x2 with strides 2). The table is the complete list: each activation goes
+# inside its layer (`activation="relu"`, `activation="softmax"`), not in a separate `ReLU`/`Activation`/`Softmax`
+# layer, and nothing comes after `predictions`. How you organise the code is up to you (one layer per line, a
+# loop, a small function or block per block) as long as the model is a functional `keras.Model`:
 #
 # | # | layer | name | output shape | parameters | computed as |
 # | --- | --- | --- | --- | ---: | --- |
@@ -209,8 +247,10 @@ _m = build_model()
 expect(isinstance(_m, keras.Model), f"build_model() must return a keras.Model, found {type(_m).__name__}.")
 check_architecture(_m, VGG16_BRIEF_VISIBLE, total_params=1147466)
 expect(_m.count_params() == 1147466, f"the model should have 1,147,466 parameters, found {_m.count_params():,}.")
-print("build_model: the layer kinds, order, filters/units, kernels, padding, activations, output shapes and the "
-      "1,147,466 parameters match the post (layer names and dropout rates are checked when it is graded).")
+print("build_model(): 13 layers in the table's order, with its kinds, filters/units, kernel and pool sizes, padding, "
+      "activations and output shapes, and 1,147,466 parameters. Not checked here (but when it is graded): layer and "
+      "model names, dropout rates, a new functional model at every call, other input shapes and class counts, and "
+      "what the model outputs.")
 
 # %% [tests] id=build_model_hidden points=3
 # Hidden tests for build_model run here when your notebook is graded.
@@ -233,8 +273,9 @@ def _vgg16_brief_spec(h, w, k):
                   params=512 * k + k)]
     return spec
 _m1, _m2 = build_model(), build_model()
-expect(_m1 is not _m2 and _m1.layers[1] is not _m2.layers[1],
-       "build_model() must build a NEW model (with new layers) every time it is called.")
+_shared = [_l.name for _l in leaf_layers(_m1) if any(_l is _o for _o in leaf_layers(_m2))]
+expect(_m1 is not _m2 and not _shared,
+       f"build_model() must build a NEW model (with new layers) every time it is called; two calls share the layers {_shared}.")
 expect(not isinstance(_m1, keras.Sequential) and bool(getattr(_m1, "inputs", None)) and bool(getattr(_m1, "outputs", None)),
        "build_model() must use the functional API: keras.Model(inputs=keras.Input(...), outputs=...), not Sequential or a subclass.")
 expect(_m1.name == "VGG16_Brief", f"the model must be named 'VGG16_Brief', found {_m1.name!r}.")
@@ -243,10 +284,24 @@ _m3 = build_model(input_shape=(64, 48, 3), num_classes=7)
 expect(tuple(_m3.inputs[0].shape) == (None, 64, 48, 3),
        f"build_model(input_shape=(64, 48, 3)) must take inputs of shape (None, 64, 48, 3), found {tuple(_m3.inputs[0].shape)}.")
 check_architecture(_m3, _vgg16_brief_spec(64, 48, 7), total_params=896 + 18496 + 73856 + (8 * 6 * 128 * 512 + 512) + (512 * 7 + 7))
+_last = [_l for _l in leaf_layers(_m3) if isinstance(_l, layers.Dense)][-1]
+_b = np.linspace(0.0, 3.0, 7).astype("float32")
+_last.kernel.assign(np.zeros(_last.kernel.shape, "float32"))
+_last.bias.assign(_b)
+_want = np.exp(_b) / np.exp(_b).sum()
+_got = np.asarray(_m3(np.zeros((1, 64, 48, 3), "float32"), training=False))
+expect(_got.shape == (1, 7) and np.allclose(_got[0], _want, atol=1e-5),
+       f"the model's output must be the softmax of the last Dense layer, applied once, with nothing after it: with that "
+       f"layer's weights set to 0 and its biases to {np.round(_b.astype(float), 2).tolist()}, the output should be "
+       f"{np.round(_want.astype(float), 3).tolist()}, found {np.round(_got.reshape(-1).astype(float), 3).tolist()} "
+       "(softmax applied twice? an operation after 'predictions'?).")
 _xb = np.random.default_rng(4).random((6, 32, 32, 3)).astype("float32")
 _p = np.asarray(_m1(_xb, training=False))
 expect_close(_p.sum(axis=1), np.ones(6), "each row of the model's output must be class probabilities summing to 1", atol=1e-4)
-expect(np.allclose(_p, np.asarray(_m1(_xb, training=False))), "without training=True the model must be deterministic.")
+expect(np.allclose(_p, np.asarray(_m1(_xb, training=False))), "with training=False the model must be deterministic.")
+expect(np.allclose(_p, np.asarray(_m1(_xb))),
+       "called without training= (model(x), as at prediction time) the model must be deterministic, with dropout off: "
+       "do not pass training=True to the Dropout layers; Keras passes training=True to them itself during fit.")
 expect(not np.allclose(_p, np.asarray(_m1(_xb, training=True))), "with training=True the dropout layers must change the output.")
 ### END HIDDEN TESTS
 
@@ -298,33 +353,49 @@ expect(isinstance(_m.optimizer, keras.optimizers.Adam),
 expect_close(float(_m.optimizer.learning_rate), 1e-3, "the default learning rate", rtol=1e-4)
 _x = np.random.default_rng(0).random((8, 4, 4, 3)).astype("float32")
 _y = (np.arange(8) % 3).reshape(8, 1)
-_res, _why = None, ""
+_p = np.asarray(_m(_x))
+_res, _loss, _why = None, None, ""
 try:
     _res = _m.test_on_batch(_x, _y, return_dict=True)
-except ValueError as _err:
-    _why = str(_err).strip().split("\n")[0][:160]
-expect(_res is not None, f"the compiled model could not compute its loss on integer labels of shape (8, 1) ({_why}); "
+    _loss = float(_m.compute_loss(x=_x, y=_y, y_pred=tf.constant(_p)))
+except Exception as _err:
+    _why = f"{type(_err).__name__}: " + str(_err).strip().split("\n")[0][:160]
+expect(_loss is not None, f"the compiled model could not compute its loss on integer labels of shape (8, 1) ({_why}); "
        "use sparse categorical cross-entropy, which takes integer labels rather than one-hot vectors.")
 expect("accuracy" in _res, f"compile with metrics=['accuracy']; the model reports only {sorted(_res)}.")
-_want = float(keras.losses.SparseCategoricalCrossentropy()(_y, _m(_x)))
-expect_close(_res["loss"], _want, "the loss on integer labels (sparse categorical cross-entropy)", rtol=1e-4)
-print("compile_model: Adam, sparse categorical cross-entropy, accuracy.")
+expect_close(_loss, float(np.mean(-np.log(_p[np.arange(8), _y[:, 0]]))),
+             "the loss of softmax probabilities p for integer labels: sparse categorical cross-entropy, -mean(log p[label]), "
+             "with from_logits=False (the model's outputs are probabilities, not logits)", rtol=1e-4)
+expect_close(_res["accuracy"], float(np.mean(_p.argmax(axis=1) == _y[:, 0])),
+             "the 'accuracy' metric (the share of images whose most probable class is their label: metrics=['accuracy'])", atol=1e-6)
+print("compile_model: returns the model, compiled with Adam (learning rate 0.001 by default), sparse categorical "
+      "cross-entropy on probabilities and integer labels, and the 'accuracy' metric.")
 
 # %% [tests] id=compile_model_hidden points=1
 # Hidden tests for compile_model run here when your notebook is graded.
 ### BEGIN HIDDEN TESTS
 keras.utils.set_random_seed(1)
 _m = keras.Sequential([keras.Input((2, 2, 3)), layers.Flatten(), layers.Dense(5, activation="softmax")])
-compile_model(_m, learning_rate=0.02)
+expect(compile_model(_m, learning_rate=0.02) is _m, "compile_model(model, learning_rate=0.02) must return the model it compiled.")
 expect(isinstance(_m.optimizer, keras.optimizers.Adam), "the optimizer must be Adam.")
 expect_close(float(_m.optimizer.learning_rate), 0.02, "compile_model(model, learning_rate=0.02): the optimizer's learning rate", rtol=1e-4)
 _x = np.random.default_rng(6).random((10, 2, 2, 3)).astype("float32")
 _y = np.array([0, 1, 2, 3, 4, 0, 1, 2, 3, 4])
 _p = np.asarray(_m(_x))
-_res = _m.test_on_batch(_x, _y, return_dict=True)
+_res, _loss, _why = None, None, ""
+try:
+    _res = _m.test_on_batch(_x, _y, return_dict=True)
+    _loss = float(_m.compute_loss(x=_x, y=_y, y_pred=tf.constant(_p)))
+except Exception as _err:
+    _why = f"{type(_err).__name__}: " + str(_err).strip().split("\n")[0][:160]
+expect(_loss is not None, f"the compiled model could not evaluate 10 integer labels of shape (10,) ({_why}); compile with "
+       "sparse categorical cross-entropy and metrics=['accuracy'], which take integer labels.")
+expect_close(_loss, float(np.mean(-np.log(_p[np.arange(10), _y]))),
+             "the loss of softmax probabilities (sparse categorical cross-entropy, from_logits=False)", rtol=1e-4)
 expect_close(_res["loss"], float(np.mean(-np.log(_p[np.arange(10), _y]))),
-             "the loss (sparse categorical cross-entropy on the softmax probabilities)", rtol=1e-4)
-expect_close(_res["accuracy"], float(np.mean(_p.argmax(axis=1) == _y)), "the accuracy metric", atol=1e-6)
+             "the loss evaluate reports (sparse categorical cross-entropy on the softmax probabilities)", rtol=1e-4)
+expect_close(_res.get("accuracy", np.nan), float(np.mean(_p.argmax(axis=1) == _y)),
+             "the 'accuracy' metric (the share of images whose most probable class is their label)", atol=1e-6)
 _w0 = [v.numpy() for v in _m.trainable_variables]
 _m.train_on_batch(_x, _y)
 expect(all(not np.allclose(a, b.numpy()) for a, b in zip(_w0, _m.trainable_variables)),
@@ -353,7 +424,8 @@ expect(_cb.monitor == "val_loss", f"ReduceLROnPlateau must monitor 'val_loss', f
 expect(_cb.patience == 5, f"patience must be 5 epochs, found {_cb.patience}.")
 expect(abs(_cb.factor - 0.1) < 1e-9, f"factor must be 0.1, found {_cb.factor}.")
 expect(abs(_cb.min_lr - 1e-5) < 1e-12, f"min_lr must be 1e-5, found {_cb.min_lr}.")
-print("make_callbacks: ReduceLROnPlateau(monitor='val_loss', patience=5, factor=0.1, min_lr=1e-5).")
+print("make_callbacks: a list with one ReduceLROnPlateau with monitor='val_loss', patience=5, factor=0.1, min_lr=1e-5 "
+      "(how it changes the learning rate is tested when it is graded).")
 
 # %% [tests] id=make_callbacks_hidden points=2
 # Hidden tests for make_callbacks run here when your notebook is graded.
@@ -363,6 +435,9 @@ _m.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_cross
 _cbs, _cbs2 = make_callbacks(), make_callbacks()
 expect(_cbs[0] is not _cbs2[0], "make_callbacks() must make a new callback every time it is called.")
 _cb = _cbs[0]
+expect(_cb.monitor == "val_loss" and _cb.mode in ("auto", "min"),
+       f"ReduceLROnPlateau must wait for val_loss to go *down*: monitor='val_loss' with mode='min' or the default "
+       f"mode='auto'; found monitor={_cb.monitor!r}, mode={_cb.mode!r}.")
 _cb.set_model(_m)
 _cb.on_train_begin({})
 _lrs = []
@@ -400,13 +475,22 @@ _x = np.random.default_rng(0).random((300, 4, 4, 3)).astype("float32")
 _y = (np.arange(300) % 3).reshape(300, 1)
 _batches = []
 _counter = keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: _batches.append(batch))
-_h = train_model(_m, _x, _y, _x[:30], _y[:30], epochs=2, callbacks=[_counter], verbose=0)
+_h, _why = None, ""
+try:
+    _h = train_model(_m, _x, _y, _x[:30], _y[:30], epochs=2, callbacks=[_counter], verbose=0)
+except Exception as _err:
+    _why = f"{type(_err).__name__}: " + str(_err).split("\x1b[1m")[-1].split("\x1b[0m")[0].strip().split("\n")[0][:200]
+expect(not _why, f"train_model failed on a small model with 4x4x3 images ({_why}). It must train and validate on its "
+       "arguments only (x_train, y_train, x_val, y_val), not on the notebook's own arrays.")
 expect(isinstance(_h, keras.callbacks.History), f"train_model must return the History from model.fit, found {type(_h).__name__}.")
-expect(len(_h.history.get("loss", [])) == 2, f"2 epochs should give 2 loss values, found {_h.history.get('loss')}.")
-expect("val_loss" in _h.history and "val_accuracy" in _h.history,
-       f"pass validation_data=(x_val, y_val) to fit: the history has only {sorted(_h.history)}.")
-expect(len(_batches) == 4, f"300 images in batches of 256 make 2 batches per epoch, 4 in 2 epochs; your callbacks saw {len(_batches)}.")
-print("train_model: 2 epochs of 2 batches of 256, validated every epoch.")
+expect(len(_h.history.get("loss", [])) == 2, f"2 epochs should give 2 loss values in one History (one call of fit), found {_h.history.get('loss')}.")
+expect(len(_h.history.get("val_loss", [])) == 2 and len(_h.history.get("val_accuracy", [])) == 2,
+       f"pass validation_data=(x_val, y_val) to fit, to validate after every epoch: the history has {sorted(_h.history)}.")
+expect(len(_batches) > 0, "fit never called your callbacks: pass callbacks=callbacks to fit.")
+expect(len(_batches) == 4, f"300 images in batches of 256 make 2 batches per epoch, 4 in 2 epochs; your callbacks saw "
+       f"{len(_batches)} (train on all of x_train: batch_size=batch_size, no validation_split).")
+print("train_model: returns fit's History; 2 epochs of 2 batches (300 images, batch_size 256 by default), seen by your "
+      "callbacks; val_loss and val_accuracy after each epoch.")
 
 # %% [tests] id=train_model_hidden points=2
 # Hidden tests for train_model run here when your notebook is graded.
@@ -423,11 +507,19 @@ _seen = {"batches": 0, "epochs": 0}
 _counter = keras.callbacks.LambdaCallback(
     on_train_batch_end=lambda batch, logs: _seen.__setitem__("batches", _seen["batches"] + 1),
     on_epoch_end=lambda epoch, logs: _seen.__setitem__("epochs", _seen["epochs"] + 1))
-_h = train_model(_m, _x, _y, _xv, _yv, 3, callbacks=(_counter,), batch_size=100, verbose=0)
-expect(_seen == {"batches": 15, "epochs": 3}, f"3 epochs of 500 images in batches of 100 are 15 batches; found {_seen}.")
+_h, _why = None, ""
+try:
+    _h = train_model(_m, _x, _y, _xv, _yv, 3, callbacks=(_counter,), batch_size=100, verbose=0)
+except Exception as _err:
+    _why = f"{type(_err).__name__}: " + str(_err).split("\x1b[1m")[-1].split("\x1b[0m")[0].strip().split("\n")[0][:200]
+expect(not _why, f"train_model failed on a small model with 3 features ({_why}). It must train and validate on its "
+       "arguments only (x_train, y_train, x_val, y_val), not on the notebook's own arrays.")
+expect(_seen == {"batches": 15, "epochs": 3}, f"3 epochs of 500 images in batches of 100 are 15 batches; found {_seen} "
+       "(fit must use the epochs and batch_size given to train_model).")
 expect(len(_h.history["val_loss"]) == 3, "the validation loss must be computed after every epoch.")
 _want = _m.test_on_batch(_xv, _yv, return_dict=True)
-expect_close(_h.history["val_loss"][-1], _want["loss"], "the last val_loss (it must be the loss on (x_val, y_val))", rtol=1e-3)
+expect_close(_h.history["val_loss"][-1], _want["loss"], "the last val_loss: it must be the loss on the x_val, y_val "
+             "given to train_model (validation_data=(x_val, y_val), not validation_split or other data)", rtol=1e-3)
 expect(_h.history["loss"][-1] < _h.history["loss"][0], "the training loss should fall over 3 epochs.")
 _seen.update(batches=0, epochs=0)
 train_model(_m, _x, _y, _xv, _yv, 1, callbacks=[_counter], verbose=0)
