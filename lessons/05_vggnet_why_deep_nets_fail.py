@@ -693,6 +693,9 @@ expect_shape(_p, (4, 3), "build_vgg16_bn((64, 64, 2), 3, fc=24, base=4) on 4 ima
 expect_close(_p.sum(axis=1), np.ones(4), "each output row must be probabilities summing to 1 (softmax)", atol=1e-4)
 _bn = [l for l in leaf_layers(_m) if isinstance(l, layers.BatchNormalization)]   # also inside nested blocks
 expect(len(_bn) == 13, f"expected 13 BatchNormalization layers (one per Conv2D), found {len(_bn)} distinct ones.")
+_inits = [type(l.kernel_initializer).__name__ for l in leaf_layers(_m) if hasattr(l, "kernel_initializer")]
+expect(all(i == "GlorotUniform" for i in _inits),
+       "the initializers stay at their defaults (glorot_uniform, Keras' default) in build_vgg16_bn; found " + ", ".join(_inits) + ".")
 expect(_m.count_params() == _count,
        f"build_vgg16_bn((64, 64, 2), 3, fc=24, base=4): expected {_count:,} parameters, found {_m.count_params():,}"
        + (" - your Conv2D layers have no bias (use_bias=False); keep Keras' default."

@@ -374,6 +374,11 @@ VARIANTS = [
         def initial_loss(num_classes):
             return float(tf.math.log(tf.constant(num_classes, dtype=tf.float64)))
     """),
+    correct("initial_loss", "keras_crossentropy_of_a_uniform_prediction", """
+        def initial_loss(num_classes):
+            uniform = np.full((1, num_classes), 1.0 / num_classes, dtype="float32")
+            return float(keras.losses.sparse_categorical_crossentropy(np.array([0]), uniform)[0])
+    """),
     wrong("initial_loss", "log10", """
         def initial_loss(num_classes):
             return float(np.log10(num_classes))
@@ -475,6 +480,25 @@ VARIANTS = [
                       layers.Dense(num_classes, "softmax", kernel_initializer=kernel_initializer)]
             model = keras.Sequential(stack)
             model.build((None, *input_shape))
+            return model
+    """),
+    correct("build_plain_vgg16", "keras2_style_input_shape_on_first_layer", """
+        def build_plain_vgg16(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64,
+                              kernel_initializer="glorot_uniform"):
+            model = keras.Sequential()
+            model.add(layers.Conv2D(base, (3, 3), padding="same", activation=keras.activations.relu,
+                                    kernel_initializer=kernel_initializer, input_shape=input_shape))
+            first = True
+            for n_convs, filters in ((2, base), (2, 2 * base), (3, 4 * base), (3, 8 * base), (3, 8 * base)):
+                for _ in range(n_convs - 1 if first else n_convs):
+                    model.add(layers.Conv2D(filters, (3, 3), padding="same", activation=keras.activations.relu,
+                                            kernel_initializer=kernel_initializer))
+                first = False
+                model.add(layers.MaxPooling2D((2, 2)))
+            model.add(layers.Flatten())
+            model.add(layers.Dense(fc, activation="relu", kernel_initializer=kernel_initializer))
+            model.add(layers.Dense(fc, activation="relu", kernel_initializer=kernel_initializer))
+            model.add(layers.Dense(num_classes, activation="softmax", kernel_initializer=kernel_initializer))
             return model
     """),
     wrong("build_plain_vgg16", "padding_forgotten", """
@@ -744,6 +768,21 @@ VARIANTS = [
             model.add(layers.Dense(num_classes, activation="softmax"))
             return model
     """, r"layer 46: expected .* = \('Dense', 4096.*'relu'\), found \('Dense', 4096.*'linear'\).*no BatchNormalization there"),
+    wrong("build_vgg16_bn", "he_normal_hardcoded", """
+        def build_vgg16_bn(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64):
+            model = keras.Sequential([keras.Input(shape=input_shape)])
+            for n_convs, filters in ((2, base), (2, 2 * base), (3, 4 * base), (3, 8 * base), (3, 8 * base)):
+                for _ in range(n_convs):
+                    model.add(layers.Conv2D(filters, 3, padding="same", kernel_initializer="he_normal"))
+                    model.add(layers.BatchNormalization())
+                    model.add(layers.Activation("relu"))
+                model.add(layers.MaxPooling2D(2))
+            model.add(layers.Flatten())
+            model.add(layers.Dense(fc, activation="relu", kernel_initializer="he_normal"))
+            model.add(layers.Dense(fc, activation="relu", kernel_initializer="he_normal"))
+            model.add(layers.Dense(num_classes, activation="softmax"))
+            return model
+    """, r"initializers stay at their defaults.*glorot_uniform.*HeNormal"),
     wrong("build_vgg16_bn", "base_ignored", """
         def build_vgg16_bn(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64):
             model = keras.Sequential([keras.Input(shape=input_shape)])
