@@ -316,7 +316,8 @@ except ValueError as _err:
         " - with padding='valid' each 3x3 convolution cuts 2 pixels off the height and width, until nothing is left: "
         "use padding='same'." if "negative" in str(_err) else ""))
 check_architecture(_m, _spec, input_shape=(32, 32, 3), total_params=33_638_218)
-print("build_plain_vgg16(): every layer matches the post's VGG16 (33,638,218 parameters).")
+print("build_plain_vgg16(): every layer's kind, size, padding, activation, output shape and parameters match the "
+      "post's VGG16 (33,638,218 parameters).")
 
 # %% [tests] id=build_plain_vgg16_hidden points=2
 # Hidden tests for build_plain_vgg16 run here when your notebook is graded.
