@@ -64,32 +64,55 @@ import matplotlib.pyplot as plt
 # `k*k*c_in` weight block per filter plus one bias per filter. A `Dense` layer from `n_in` inputs to
 # `n_out` units learns an `n_in x n_out` matrix plus `n_out` biases. Write
 # `conv_params(kernel, in_ch, out_ch, bias=True)` and `dense_params(n_in, n_out, bias=True)`
-# (with `bias=False`, leave the biases out). Return Python integers.
+# (with `bias=False`, leave the biases out). Return integers (Python `int`; NumPy integers also do), not floats.
 
 # %% [answer] id=param_counts from=conv_params,dense_params
 
 # %% [tests] id=param_counts_visible points=1
-for _args, _want in [((3, 3, 64), 1_792), ((3, 64, 64), 36_928), ((3, 512, 512), 2_359_808)]:
-    _got = conv_params(*_args)
-    expect(_got == _want, f"conv_params{_args} (kernel, in_ch, out_ch): expected {_want:,}, found {_got!r}.")
-for _args, _want in [((512, 4096), 2_101_248), ((4096, 10), 40_970)]:
-    _got = dense_params(*_args)
-    expect(_got == _want, f"dense_params{_args} (n_in, n_out): expected {_want:,}, found {_got!r}.")
-print("conv_params and dense_params agree with Keras on VGG16's layers.")
+def _pc_why(got, weights, n_bias, unit, bias=True, more=()):
+    """The usual mistake behind a wrong count, in words ("." when none fits)."""
+    hints = [(weights, f" - that is the weights alone: add the biases, one per {unit}."),
+             (weights + 1, f" - one bias per {unit}, not one for the whole layer.")] if bias else \
+            [(weights + n_bias, " - with bias=False, leave the biases out.")]
+    return next((h for v, h in hints + list(more) if got == v), ".")
+
+for (_k, _i, _o), _want in [((3, 3, 64), 1_792), ((3, 64, 64), 36_928), ((3, 512, 512), 2_359_808)]:
+    _got = conv_params(_k, _i, _o)
+    expect(_got == _want, f"conv_params{(_k, _i, _o)} (kernel, in_ch, out_ch): expected {_want:,}, found {_got!r}"
+           + _pc_why(_got, _k * _k * _i * _o, _o, "filter",
+                     more=[(_k * _i * _o + _o, " - a kernel x kernel window holds kernel*kernel*in_ch weights per filter.")]))
+for (_i, _o), _want in [((512, 4096), 2_101_248), ((4096, 10), 40_970)]:
+    _got = dense_params(_i, _o)
+    expect(_got == _want, f"dense_params{(_i, _o)} (n_in, n_out): expected {_want:,}, found {_got!r}"
+           + _pc_why(_got, _i * _o, _o, "unit", more=[(_i * _o + _i, " - one bias per unit (n_out), not one per input.")]))
+for _got in (conv_params(3, 3, 64), dense_params(512, 4096)):
+    expect(isinstance(_got, (int, np.integer)), f"conv_params and dense_params must return integers; found {type(_got).__name__} {_got!r}.")
+print("conv_params and dense_params: the right counts, as integers, for five of VGG16's layers (3 Conv2D, 2 Dense, with biases).")
 
 # %% [tests] id=param_counts_hidden points=1
 # Hidden tests for conv_params and dense_params run here when your notebook is graded.
 ### BEGIN HIDDEN TESTS
-for _args, _kw, _want in [((5, 7, 11), {}, 1_936), ((5, 7, 11), {"bias": False}, 1_925),
-                          ((1, 512, 256), {}, 131_328), ((7, 3, 64), {"bias": False}, 9_408)]:
-    _got = conv_params(*_args, **_kw)
-    expect(_got == _want, f"conv_params{_args} {_kw or ''}: expected {_want:,}, found {_got!r}.")
-for _args, _kw, _want in [((25088, 4096), {}, 102_764_544), ((3, 2), {"bias": False}, 6),
-                          ((10, 1), {}, 11)]:
-    _got = dense_params(*_args, **_kw)
-    expect(_got == _want, f"dense_params{_args} {_kw or ''}: expected {_want:,}, found {_got!r}.")
-expect(isinstance(conv_params(3, 3, 8), (int, np.integer)) and isinstance(dense_params(4, 4), (int, np.integer)),
-       "conv_params and dense_params must return integers.")
+def _pc_why(got, weights, n_bias, unit, bias=True, more=()):
+    """The usual mistake behind a wrong count, in words ("." when none fits)."""
+    hints = [(weights, f" - that is the weights alone: add the biases, one per {unit}."),
+             (weights + 1, f" - one bias per {unit}, not one for the whole layer.")] if bias else \
+            [(weights + n_bias, " - with bias=False, leave the biases out.")]
+    return next((h for v, h in hints + list(more) if got == v), ".")
+
+for (_k, _i, _o), _kw, _want in [((5, 7, 11), {}, 1_936), ((5, 7, 11), {"bias": False}, 1_925),
+                                 ((1, 512, 256), {}, 131_328), ((7, 3, 64), {"bias": False}, 9_408)]:
+    _got = conv_params(_k, _i, _o, **_kw)
+    _b = _kw.get("bias", True)
+    expect(_got == _want, f"conv_params{(_k, _i, _o)} {_kw or ''}: expected {_want:,}, found {_got!r}"
+           + _pc_why(_got, _k * _k * _i * _o, _o, "filter", _b,
+                     more=[(_k * _i * _o + _o * _b, " - a kernel x kernel window holds kernel*kernel*in_ch weights per filter.")]))
+for (_i, _o), _kw, _want in [((25088, 4096), {}, 102_764_544), ((3, 2), {"bias": False}, 6), ((10, 1), {}, 11)]:
+    _got = dense_params(_i, _o, **_kw)
+    _b = _kw.get("bias", True)
+    expect(_got == _want, f"dense_params{(_i, _o)} {_kw or ''}: expected {_want:,}, found {_got!r}"
+           + _pc_why(_got, _i * _o, _o, "unit", _b, more=[(_i * _o + _i * _b, " - one bias per unit (n_out), not one per input.")]))
+for _got in (conv_params(3, 3, 8), dense_params(4, 4), conv_params(3, 3, 8, bias=False), dense_params(4, 4, bias=False)):
+    expect(isinstance(_got, (int, np.integer)), f"conv_params and dense_params must return integers; found {type(_got).__name__} {_got!r}.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -114,26 +137,47 @@ expect(isinstance(conv_params(3, 3, 8), (int, np.integer)) and isinstance(dense_
 # %% [answer] id=vgg16_param_table from=vgg16_param_table
 
 # %% [tests] id=vgg16_param_table_visible points=2
+def _vt_why(found, want):
+    """The usual mistake behind a wrong row, in words ("." when none fits)."""
+    if found[:2] == want[:2] and want[2] and found[2] == want[2] - want[1][-1]:
+        return f" - the {want[1][-1]:,} biases (one per filter or unit) are missing."
+    if found[0] == want[0] and want[0].endswith("pool") and found[1] != want[1]:
+        return " - a 2x2 max-pool with stride 2 halves each side, rounding down (7 -> 3, 3 -> 1)."
+    if found[:2] == want[:2] == ("block1_conv1", want[1]) and found[2] != want[2]:
+        return " - block1_conv1 sees the image's channels, input_shape[2]."
+    return "."
+
 _t = vgg16_param_table((32, 32, 3), 10)
 expect(isinstance(_t, (list, tuple)) and len(_t) == 22,
        f"VGG16 has 13 conv + 5 pool + flatten + 3 dense = 22 rows; found {len(_t) if isinstance(_t, (list, tuple)) else type(_t).__name__}.")
-_rows = [(str(r[0]), tuple(int(v) for v in r[1]), int(r[2])) for r in _t]
+_tr = [(str(r[0]), tuple(int(v) for v in r[1]), int(r[2])) for r in _t]
 for _i, _want in [(0, ("block1_conv1", (32, 32, 64), 1_792)), (2, ("block1_pool", (16, 16, 64), 0)),
                   (18, ("flatten", (512,), 0)), (19, ("fc1", (4096,), 2_101_248)),
                   (21, ("predictions", (10,), 40_970))]:
-    expect(_rows[_i] == _want, f"row {_i + 1}: expected {_want}, found {_rows[_i]}.")
-_total = sum(r[2] for r in _rows)
+    expect(_tr[_i] == _want, f"row {_i + 1}: expected {_want}, found {_tr[_i]}" + _vt_why(_tr[_i], _want))
+_total = sum(r[2] for r in _tr)
 expect(_total == 33_638_218, f"the parameters of the post's model add up to 33,638,218; your table sums to {_total:,}.")
-print(f"vgg16_param_table: 22 rows, {_total:,} parameters at 32x32x3 / 10 classes.")
+print(f"vgg16_param_table((32, 32, 3), 10): 22 rows, 5 of them checked, {_total:,} parameters in all.")
 
 # %% [tests] id=vgg16_param_table_hidden points=2
 # Hidden tests for vgg16_param_table run here when your notebook is graded.
 ### BEGIN HIDDEN TESTS
+def _vt_why(found, want):
+    """The usual mistake behind a wrong row, in words ("." when none fits)."""
+    if found[:2] == want[:2] and want[2] and found[2] == want[2] - want[1][-1]:
+        return f" - the {want[1][-1]:,} biases (one per filter or unit) are missing."
+    if found[0] == want[0] and want[0].endswith("pool") and found[1] != want[1]:
+        return " - a 2x2 max-pool with stride 2 halves each side, rounding down (7 -> 3, 3 -> 1)."
+    if found[:2] == want[:2] == ("block1_conv1", want[1]) and found[2] != want[2]:
+        return " - block1_conv1 sees the image's channels, input_shape[2]."
+    return "."
+
 _t = [(str(r[0]), tuple(int(v) for v in r[1]), int(r[2])) for r in vgg16_param_table((224, 224, 3), 1000)]
-expect(sum(r[2] for r in _t) == 138_357_544,
-       f"VGG16 at 224x224x3 with 1000 classes has 138,357,544 parameters; your table sums to {sum(r[2] for r in _t):,}.")
+expect(len(_t) == 22, f"vgg16_param_table((224, 224, 3), 1000): expected 22 rows, found {len(_t)}.")
 expect(_t[18] == ("flatten", (25088,), 0) and _t[19] == ("fc1", (4096,), 102_764_544),
        f"at 224x224, flatten gives 7*7*512 = 25088 values and fc1 has 102,764,544 parameters; found {_t[18]} and {_t[19]}.")
+expect(sum(r[2] for r in _t) == 138_357_544,
+       f"VGG16 at 224x224x3 with 1000 classes has 138,357,544 parameters; your table sums to {sum(r[2] for r in _t):,}.")
 _names = [f"block{b}_conv{i}" for b, n in enumerate((2, 2, 3, 3, 3), 1) for i in range(1, n + 1)]
 expect([r[0] for r in _t if "conv" in r[0]] == _names, "the 13 convolutions must be named block1_conv1 ... block5_conv3.")
 expect([r[0] for r in _t if r[0].endswith("pool")] == [f"block{b}_pool" for b in range(1, 6)],
@@ -151,7 +195,7 @@ _exp += [("flatten", (_h * _w * _c,), 0), ("fc1", (512,), _h * _w * _c * 512 + 5
          ("fc2", (512,), 512 * 512 + 512), ("predictions", (7,), 512 * 7 + 7)]
 _t = [(str(r[0]), tuple(int(v) for v in r[1]), int(r[2])) for r in vgg16_param_table((64, 48, 1), 7, fc=512)]
 for _i, (_a, _e) in enumerate(zip(_t, _exp)):
-    expect(_a == _e, f"vgg16_param_table((64, 48, 1), 7, fc=512), row {_i + 1}: expected {_e}, found {_a}.")
+    expect(_a == _e, f"vgg16_param_table((64, 48, 1), 7, fc=512), row {_i + 1}: expected {_e}, found {_a}" + _vt_why(_a, _e))
 expect(len(_t) == len(_exp), f"vgg16_param_table((64, 48, 1), 7, fc=512): expected {len(_exp)} rows, found {len(_t)}.")
 ### END HIDDEN TESTS
 
@@ -190,23 +234,43 @@ print_param_tables(((224, 224, 3), 1000), ((32, 32, 3), 10))
 # %% [answer] id=receptive_field from=receptive_field,stacked_vs_single_params
 
 # %% [tests] id=receptive_field_visible points=1
+def _rf_why(got, want):
+    """The usual mistake behind a wrong receptive field, in words ("." when none fits)."""
+    if got == want - 1:
+        return " - off by one: a single convolution already sees a kernel x kernel patch."
+    if got == want + 1:
+        return " - off by one: the windows of stacked layers overlap, so each layer after the first adds kernel - 1 pixels."
+    return "."
+
 for _n, _want in [(1, 3), (2, 5), (3, 7)]:
     _got = receptive_field(_n)
-    expect(_got == _want, f"receptive_field({_n}) (3x3 kernels): expected {_want}, found {_got!r}.")
+    expect(_got == _want, f"receptive_field({_n}) (3x3 kernels): expected {_want}, found {_got!r}" + _rf_why(_got, _want))
 _got = stacked_vs_single_params(2, 64)
 expect(tuple(_got) == (73_728, 102_400),
-       f"stacked_vs_single_params(2, 64): two 3x3 layers have 2*9*64*64 = 73,728 weights and one 5x5 layer 25*64*64 = 102,400; found {_got!r}.")
-print("receptive_field and stacked_vs_single_params are right on the checks you can see.")
+       f"stacked_vs_single_params(2, 64): two 3x3 layers have 2*9*64*64 = 73,728 weights and one 5x5 layer 25*64*64 = 102,400; "
+       f"found {_got!r}" + (" - count the weights only, no biases." if tuple(_got) == (73_728 + 128, 102_400 + 64) else "."))
+print("receptive_field(1..3) with 3x3 kernels and stacked_vs_single_params(2, 64) are right.")
 
 # %% [tests] id=receptive_field_hidden points=1
 # Hidden tests for receptive_field and stacked_vs_single_params run here when your notebook is graded.
 ### BEGIN HIDDEN TESTS
+def _rf_why(got, want):
+    """The usual mistake behind a wrong receptive field, in words ("." when none fits)."""
+    if got == want - 1:
+        return " - off by one: a single convolution already sees a kernel x kernel patch."
+    if got == want + 1:
+        return " - off by one: the windows of stacked layers overlap, so each layer after the first adds kernel - 1 pixels."
+    return "."
+
 for _args, _want in [((4,), 9), ((13,), 27), ((2, 5), 9), ((3, 7), 19), ((1, 1), 1)]:
     _got = receptive_field(*_args)
-    expect(_got == _want, f"receptive_field{_args}: expected {_want}, found {_got!r}.")
-for _args, _want in [((3, 10), (2_700, 4_900)), ((1, 8), (576, 576)), ((4, 1), (36, 81))]:
-    _got = stacked_vs_single_params(*_args)
-    expect(tuple(_got) == _want, f"stacked_vs_single_params{_args}: expected {_want}, found {_got!r}.")
+    _hint = " - that is the answer for 3x3 kernels: use the kernel argument." if len(_args) > 1 and _got == 1 + 2 * _args[0] else ""
+    expect(_got == _want, f"receptive_field{_args}: expected {_want}, found {_got!r}" + (_hint or _rf_why(_got, _want)))
+for (_n, _ch), _want in [((3, 10), (2_700, 4_900)), ((1, 8), (576, 576)), ((4, 1), (36, 81))]:
+    _got = stacked_vs_single_params(_n, _ch)
+    _biased = (_want[0] + _n * _ch, _want[1] + _ch)
+    expect(tuple(_got) == _want, f"stacked_vs_single_params({_n}, {_ch}): expected {_want}, found {_got!r}"
+           + (" - count the weights only, no biases." if tuple(_got) == _biased else "."))
 ### END HIDDEN TESTS
 
 # %% [code]
@@ -245,8 +309,15 @@ _spec += [dict(kind="Flatten", output_shape=(None, 512)),
           dict(kind="Dense", units=4096, activation="relu", params=2_101_248),
           dict(kind="Dense", units=4096, activation="relu", params=16_781_312),
           dict(kind="Dense", units=10, activation="softmax", params=40_970)]
-check_architecture(build_plain_vgg16(), _spec, input_shape=(32, 32, 3), total_params=33_638_218)
-print("build_plain_vgg16(): every layer matches the post's VGG16 (33,638,218 parameters).")
+try:
+    _m = build_plain_vgg16()
+except ValueError as _err:
+    expect(False, f"build_plain_vgg16() failed: {str(_err)[:300]}" + (
+        " - with padding='valid' each 3x3 convolution cuts 2 pixels off the height and width, until nothing is left: "
+        "use padding='same'." if "negative" in str(_err) else ""))
+check_architecture(_m, _spec, input_shape=(32, 32, 3), total_params=33_638_218)
+print("build_plain_vgg16(): every layer's kind, size, padding, activation, output shape and parameters match the "
+      "post's VGG16 (33,638,218 parameters).")
 
 # %% [tests] id=build_plain_vgg16_hidden points=2
 # Hidden tests for build_plain_vgg16 run here when your notebook is graded.
@@ -263,12 +334,12 @@ for _n, _f in ((2, 8), (2, 16), (3, 32), (3, 64), (3, 64)):
 _spec += [dict(kind="Flatten", output_shape=(None, 256)), dict(kind="Dense", units=32, activation="relu"),
           dict(kind="Dense", units=32, activation="relu"), dict(kind="Dense", units=5, activation="softmax")]
 check_architecture(_m, _spec, input_shape=(64, 64, 1))
-_weighted = [l for l in _m.layers if hasattr(l, "kernel_initializer")]
+_weighted = [l for l in leaf_layers(_m) if hasattr(l, "kernel_initializer")]   # also inside nested blocks
 expect(len(_weighted) == 16 and all(type(l.kernel_initializer).__name__ == "HeNormal" for l in _weighted),
        "build_plain_vgg16(..., kernel_initializer='he_normal') must use it in all 13 Conv2D and 3 Dense layers; found "
        + ", ".join(type(l.kernel_initializer).__name__ for l in _weighted) + ".")
 _m2 = build_plain_vgg16((32, 32, 3), 10, fc=16, base=8)
-expect(all(type(l.kernel_initializer).__name__ == "GlorotUniform" for l in _m2.layers if hasattr(l, "kernel_initializer")),
+expect(all(type(l.kernel_initializer).__name__ == "GlorotUniform" for l in leaf_layers(_m2) if hasattr(l, "kernel_initializer")),
        "by default build_plain_vgg16 must keep Keras' default initializer, glorot_uniform (the post's setting).")
 _p = np.asarray(_m2(np.random.default_rng(0).random((3, 32, 32, 3)).astype("float32")))
 expect_shape(_p, (3, 10), "build_plain_vgg16((32, 32, 3), 10, fc=16, base=8) on 3 images")
@@ -342,19 +413,40 @@ print(f"{len(x_train)} training images (20% held out for validation), {len(x_tes
 # %% [answer] id=initial_loss from=initial_loss
 
 # %% [tests] id=initial_loss_visible points=1
+def _il_why(got, c):
+    """The usual mistake behind a wrong initial loss, in words ("." when none fits)."""
+    for _log, _name in ((np.log10, "log10"), (np.log2, "log2")):
+        if abs(got - _log(c)) < 1e-6:
+            return f" - that is {_name}({c}): cross-entropy uses the natural logarithm (np.log, math.log)."
+    if abs(got + np.log(c)) < 1e-6:
+        return " - wrong sign: the loss is -log(1/C) = +log(C)."
+    return "."
+
 _got = initial_loss(10)
 expect(isinstance(_got, (float, np.floating)), f"initial_loss must return a float, found {type(_got).__name__}.")
-expect(abs(_got - 2.302585093) < 1e-6, f"initial_loss(10): expected log(10) = 2.302585..., found {_got!r}.")
-print(f"initial_loss(10) = {_got:.4f}: the post's stuck loss.")
+expect(abs(_got - 2.302585093) < 1e-6, f"initial_loss(10): expected log(10) = 2.302585..., found {_got!r}" + _il_why(_got, 10))
+print(f"initial_loss(10) = {_got:.4f}, a float: the post's stuck loss.")
 
 # %% [tests] id=initial_loss_hidden points=1
 # Hidden tests for initial_loss run here when your notebook is graded.
 ### BEGIN HIDDEN TESTS
+def _il_why(got, c):
+    """The usual mistake behind a wrong initial loss, in words ("." when none fits)."""
+    for _log, _name in ((np.log10, "log10"), (np.log2, "log2")):
+        if abs(got - _log(c)) < 1e-6:
+            return f" - that is {_name}({c}): cross-entropy uses the natural logarithm (np.log, math.log)."
+    if abs(got + np.log(c)) < 1e-6:
+        return " - wrong sign: the loss is -log(1/C) = +log(C)."
+    if abs(got - np.log(10)) < 1e-6:
+        return " - that is log(10), the value for 10 classes: use num_classes."
+    return "."
+
 for _c in (2, 3, 100, 1000):
     _probs = np.full((4, _c), 1.0 / _c)
     _want = float(np.mean(-np.log(_probs[np.arange(4), np.arange(4) % _c])))
     _got = initial_loss(_c)
-    expect(abs(float(_got) - _want) < 1e-6, f"initial_loss({_c}): expected {_want:.6f}, found {_got!r}.")
+    expect(isinstance(_got, (float, np.floating)), f"initial_loss({_c}) must return a float, found {type(_got).__name__}.")
+    expect(abs(_got - _want) < 1e-6, f"initial_loss({_c}): expected {_want:.6f}, found {_got!r}" + _il_why(_got, _c))
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -433,26 +525,30 @@ plain = train("plain VGG16, Adam 1e-3 (the post)", build_plain_vgg16(fc=FC, base
 
 # %% [code]
 def relu_layers(model):
-    """The layers whose output has just passed a ReLU (Conv2D/Dense with relu, Activation/ReLU layers)."""
-    return [l for l in model.layers
+    """The layers whose output has just passed a ReLU (Conv2D/Dense with relu, Activation/ReLU layers),
+    also inside nested blocks (leaf_layers, from the setup cell)."""
+    return [l for l in leaf_layers(model)
             if getattr(l, "activation", None) is keras.activations.relu or type(l).__name__ == "ReLU"]
 
 
 def activation_stats(model, images):
-    """Per ReLU layer: (RMS of the output, fraction of channels that are zero on every image)."""
-    probe = keras.Model(model.inputs[0], [l.output for l in relu_layers(model)])
-    outputs = probe(images, training=False)
-    rms, dead = [], []
-    for a in outputs:
-        a = np.asarray(a)
-        rms.append(float(np.sqrt(np.mean(a ** 2))))
-        dead.append(float(np.mean(np.all(a.reshape(-1, a.shape[-1]) <= 0, axis=0))))
+    """Per ReLU layer: (RMS of the output, fraction of channels that are zero on every image).
+    The plain VGG16 is a chain, so the images go through its layers one at a time (also those inside
+    nested blocks) and we keep what each ReLU layer outputs."""
+    relus = [id(l) for l in relu_layers(model)]
+    a, rms, dead = images, [], []
+    for layer in leaf_layers(model):
+        a = layer(a, training=False)
+        if id(layer) in relus:
+            out = np.asarray(a)
+            rms.append(float(np.sqrt(np.mean(out ** 2))))
+            dead.append(float(np.mean(np.all(out.reshape(-1, out.shape[-1]) <= 0, axis=0))))
     return np.array(rms), np.array(dead)
 
 
 def gradient_norms(model, images, labels):
     """Norm of d(loss)/d(kernel) for every Conv2D and Dense layer, input to output."""
-    kernels = [l.kernel for l in model.layers if hasattr(l, "kernel")]
+    kernels = [l.kernel for l in leaf_layers(model) if hasattr(l, "kernel")]
     with tf.GradientTape() as tape:
         loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(labels, model(images, training=True)))
     return np.array([float(tf.norm(g)) for g in tape.gradient(loss, kernels)])
@@ -515,7 +611,8 @@ plt.show()
 #
 # ## 10. Exercise: VGG16 with BatchNorm
 # Write `build_vgg16_bn(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64)`: the same network as
-# `build_plain_vgg16`, but every 3x3 `Conv2D` (`padding="same"`, **no activation**) is followed by
+# `build_plain_vgg16`, but every 3x3 `Conv2D` (`padding="same"`, **no activation**; keep its bias, Keras'
+# default: BatchNorm makes it redundant, but the counts below include it) is followed by its own
 # `BatchNormalization()` and then a ReLU (`layers.Activation("relu")` or `layers.ReLU()`). The head stays
 # `Flatten`, `Dense(fc, "relu")`, `Dense(fc, "relu")`, `Dense(num_classes, "softmax")`, and the
 # initializers stay at their defaults. With the defaults it has **33,655,114** parameters, of which 8,448 are
@@ -546,14 +643,21 @@ def _bn_expected(side, base, fc, classes):
 
 _m = build_vgg16_bn()
 _got, _want = _bn_layers(_m, (32, 32, 3)), _bn_expected(32, 64, 4096, 10)
-expect(len(_got) == len(_want), f"VGG16 with BatchNorm has 13 x (Conv2D, BatchNormalization, ReLU) + 5 pools + Flatten + 3 Dense = {len(_want)} layers; found {len(_got)}.")
 for _i, (_a, _e) in enumerate(zip(_got, _want)):
     expect(_a == _e, f"layer {_i + 1}: expected (kind, filters/units, output shape, activation) = {_e}, found {_a}. "
-                     "Each Conv2D has no activation; BatchNormalization then a ReLU follow it.")
+                     + ("Each Conv2D has no activation; BatchNormalization then a ReLU follow it." if _i < len(_want) - 4 else
+                        "The head stays Flatten, Dense(fc, 'relu'), Dense(fc, 'relu'), Dense(num_classes, 'softmax'): no BatchNormalization there."))
+expect(len(_got) == len(_want), f"VGG16 with BatchNorm has 13 x (Conv2D, BatchNormalization, ReLU) + 5 pools + Flatten + 3 Dense "
+                                f"= {len(_want)} layers; found {len(_got)}: the first {min(len(_got), len(_want))} are right.")
+_bn = [l for l in leaf_layers(_m) if isinstance(l, layers.BatchNormalization)]
+expect(len(_bn) == 13, f"expected 13 BatchNormalization layers, one per Conv2D, found {len(_bn)} distinct ones: "
+                       "a layer object used after several convolutions shares one set of weights and statistics.")
 _nt = sum(int(np.prod(w.shape)) for w in _m.non_trainable_weights)
+_hint = (" - your Conv2D layers have no bias (use_bias=False); keep Keras' default, the count includes it."
+         if _m.count_params() == 33_655_114 - 4_224 else ".")
 expect(_m.count_params() == 33_655_114 and _nt == 8_448,
-       f"expected 33,655,114 parameters (8,448 non-trainable), found {_m.count_params():,} ({_nt:,} non-trainable).")
-print("build_vgg16_bn(): Conv2D -> BatchNormalization -> ReLU in every block; 33,655,114 parameters.")
+       f"expected 33,655,114 parameters (8,448 non-trainable), found {_m.count_params():,} ({_nt:,} non-trainable)" + _hint)
+print("build_vgg16_bn(): Conv2D -> BatchNormalization -> ReLU in every block, then the head; 33,655,114 parameters.")
 
 # %% [tests] id=build_vgg16_bn_hidden points=2
 # Hidden tests for build_vgg16_bn run here when your notebook is graded.
@@ -567,15 +671,18 @@ def _bn_layers(model, input_shape):
             found.append((d["kind"], d.get("filters", d.get("units")), d["output_shape"], d.get("activation")))
     return found
 
-_want, _side = [], 64
+_want, _side, _c, _count, _nb = [], 64, 2, 0, 0
 for _n, _f in ((2, 4), (2, 8), (3, 16), (3, 32), (3, 32)):
     for _ in range(_n):
         _s = (None, _side, _side, _f)
         _want += [("Conv2D", _f, _s, "linear"), ("BatchNormalization", None, _s, None), ("ReLU", None, _s)]
+        _count += 9 * _c * _f + _f + 4 * _f          # kernel, bias, BatchNorm's gamma, beta, moving mean and variance
+        _c, _nb = _f, _nb + _f
     _side //= 2
     _want.append(("MaxPooling2D", None, (None, _side, _side, _f), None))
 _want += [("Flatten", None, (None, 128), None), ("Dense", 24, (None, 24), "relu"),
           ("Dense", 24, (None, 24), "relu"), ("Dense", 3, (None, 3), "softmax")]
+_count += (128 * 24 + 24) + (24 * 24 + 24) + (24 * 3 + 3)
 _m = build_vgg16_bn((64, 64, 2), 3, fc=24, base=4)
 _got = _bn_layers(_m, (64, 64, 2))
 expect(_got == _want, "build_vgg16_bn((64, 64, 2), 3, fc=24, base=4) does not have the expected layers; first difference: "
@@ -585,8 +692,15 @@ _x = np.random.default_rng(3).random((4, 64, 64, 2)).astype("float32")
 _p = np.asarray(_m(_x, training=False))
 expect_shape(_p, (4, 3), "build_vgg16_bn((64, 64, 2), 3, fc=24, base=4) on 4 images")
 expect_close(_p.sum(axis=1), np.ones(4), "each output row must be probabilities summing to 1 (softmax)", atol=1e-4)
-_bn = [l for l in _m.layers if type(l).__name__ == "BatchNormalization"]
-expect(len(_bn) == 13, f"expected 13 BatchNormalization layers (one per Conv2D), found {len(_bn)}.")
+_bn = [l for l in leaf_layers(_m) if isinstance(l, layers.BatchNormalization)]   # also inside nested blocks
+expect(len(_bn) == 13, f"expected 13 BatchNormalization layers (one per Conv2D), found {len(_bn)} distinct ones.")
+_inits = [type(l.kernel_initializer).__name__ for l in leaf_layers(_m) if hasattr(l, "kernel_initializer")]
+expect(all(i == "GlorotUniform" for i in _inits),
+       "the initializers stay at their defaults (glorot_uniform, Keras' default) in build_vgg16_bn; found " + ", ".join(_inits) + ".")
+expect(_m.count_params() == _count,
+       f"build_vgg16_bn((64, 64, 2), 3, fc=24, base=4): expected {_count:,} parameters, found {_m.count_params():,}"
+       + (" - your Conv2D layers have no bias (use_bias=False); keep Keras' default."
+          if _m.count_params() == _count - _nb else "."))
 ### END HIDDEN TESTS
 
 # %% [markdown]
