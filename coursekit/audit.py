@@ -15,7 +15,8 @@ cells whose source equals the release's are skipped):
 - names that reach the interpreter or the kernel: ``get_ipython``, ``exec``, ``eval``, ``compile``,
   ``globals``, ``vars``, ``locals``, ``__import__``, ``__builtins__``, ``breakpoint``;
 - attributes that reach frames, code, namespaces or classes' insides (``_getframe``, ``f_back``,
-  ``f_globals``, ``__dict__``, ``__class__``, ``__globals__``, ``__code__``, ``__subclasses__``...),
+  ``f_globals``, ``__dict__``, ``__globals__``, ``__code__``, ``__subclasses__``..., and assigning
+  ``__class__``; reading ``obj.__class__`` is fine),
   the module table (``sys.modules``), processes and signals (``os.kill``, ``os.system``, ``os.fork``...);
 - imports of modules that reach the same (``builtins``, ``inspect``, ``linecache``, ``ctypes``,
   ``subprocess``, ``signal``, ``IPython``, ``ipykernel``, ``threading``, ``gc``, ``importlib``...);
@@ -37,7 +38,7 @@ import ast
 NAMES = {"get_ipython", "exec", "eval", "compile", "globals", "vars", "locals", "__import__",
          "__builtins__", "breakpoint", "__loader__", "__spec__"}
 ATTRIBUTES = {"_getframe", "f_back", "f_globals", "f_locals", "f_builtins", "f_code", "tb_frame", "gi_frame",
-              "cr_frame", "__dict__", "__class__", "__globals__", "__code__", "__closure__", "__builtins__",
+              "cr_frame", "__dict__", "__globals__", "__code__", "__closure__", "__builtins__",
               "__subclasses__", "__bases__", "__base__", "__mro__", "__getattribute__", "__setattr__",
               "__delattr__", "__import__", "__reduce__", "__reduce_ex__", "__self__", "__func__",
               "__wrapped__", "__init_subclass__", "__set_name__", "__code__", "co_code"}
@@ -131,7 +132,7 @@ def cell_findings(tree, helpers: set[str], module_names: set[str], sources: dict
         if isinstance(node, ast.Name) and node.id in NAMES and isinstance(node.ctx, ast.Load):
             found.append(f"`{node.id}`")
         elif isinstance(node, ast.Attribute):
-            if node.attr in ATTRIBUTES:
+            if node.attr in ATTRIBUTES or (node.attr == "__class__" and isinstance(node.ctx, ast.Store)):
                 found.append(f"`.{node.attr}`")
             base = node.value.id if isinstance(node.value, ast.Name) else None
             module = import_bindings.get(base, base)
