@@ -19,8 +19,8 @@ workers only ever write their own student's rows.
 Resuming. After each submission a record is written atomically to
 ``grading-records/<lesson>/<student>.json`` (status, notes, a SHA-256 of the submitted file).
 Run the command again after an interruption - Ctrl-C, a kill, a lost machine - and it skips every
-student whose record matches the file handed in and whose grade is in the gradebook; the rest
-are graded (nbgrader replaces a half-written submission rather than adding rows). A student
+student whose record matches the file handed in and whose grade is in the gradebook; the rest -
+and every run that failed (its kernel died or was killed, nbgrader gave up) - are graded (nbgrader replaces a half-written submission rather than adding rows). A student
 who hands in again is regraded because the digest changes. ``--force`` regrades everyone selected.
 
 Sandbox. Where bubblewrap works (Debian package ``bubblewrap``), every kernel runs in a sandbox
@@ -213,7 +213,7 @@ def grade_class(course: Path, lesson: str, *, workers: int = 1, db_url: str | No
     for student in names:
         record = None if force else read_record(course, lesson, student)
         done = (record is not None and record.get("digest") == digests[student]
-                and (record["status"] in ("rejected", "failed") or student in have))
+                and (record["status"] == "rejected" or (record["status"] != "failed" and student in have)))
         if done:
             earlier[student] = Result(student, record["status"], notes=list(record.get("notes") or []))
             run.skipped.append(student)

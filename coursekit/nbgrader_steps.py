@@ -44,11 +44,18 @@ class CourseIntake(NbGraderPreprocessor):
     """Repair towards the release notebook, then audit; the findings go into the notebook's metadata."""
 
     def preprocess(self, nb, resources):
+        import nbformat
+
         from coursekit import audit, safegrade
 
         info = resources.get("nbgrader", {})
         release = _release_notebook(self.config, info.get("assignment", ""), info.get("notebook", ""))
         notes: list[str] = []
+        path = Path(resources.get("metadata", {}).get("path", ".")) / f"{info.get('notebook', '')}.ipynb"
+        if release is not None and path.is_symlink():
+            # A link to another student's notebook (or to anything else) is not this student's work.
+            nb.cells = [nbformat.from_dict(c) for c in json.loads(json.dumps(release.cells))]
+            notes.append(f"{path.name} was a symbolic link, not a notebook file: graded as the blank release")
         if release is None:
             self.log.warning("coursekit: no release notebook for %s: submission not repaired or audited",
                              info.get("assignment"))

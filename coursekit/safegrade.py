@@ -223,6 +223,8 @@ def stage_one(course: Path, lesson: str, student: str, release) -> Intake:
         found = sorted(p.name for p in folder.glob("*.ipynb"))
         return Intake(student, reject=f"no {lesson}.ipynb in {folder}" +
                       (f" (found {', '.join(found)}: rename it)" if found else ""))
+    if path.is_symlink() or folder.is_symlink():
+        return Intake(student, reject=f"{path.name} is a symbolic link, not a notebook file: not read")
     nb, repairs, reject = read_submission(path)
     item = Intake(student, nb, repairs, reject)
     if nb is not None:
@@ -233,9 +235,12 @@ def stage_one(course: Path, lesson: str, student: str, release) -> Intake:
             shutil.rmtree(target)
         target.mkdir(parents=True)
         nbformat.write(nb, target / f"{lesson}.ipynb")
-        for extra in folder.iterdir():  # timestamp.txt and any data files the student handed in
-            if extra.is_file() and extra.name != f"{lesson}.ipynb":
-                shutil.copy2(extra, target / extra.name)
+        # Only the notebook is graded (and the submission time nbgrader reads): any other file - a
+        # symlink to the gradebook, a huge data file - stays where the student put it.
+        stamp = folder / "timestamp.txt"
+        if stamp.is_file() and not stamp.is_symlink() and stamp.stat().st_size < 1024:
+            shutil.copy2(stamp, target / stamp.name)
+
     return item
 
 

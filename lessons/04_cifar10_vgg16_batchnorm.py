@@ -510,7 +510,7 @@ def _check_augmenter(size, pad, n=256):
     col = np.diff(np.asarray(aug(down, training=True))[:, lo:hi, mid, 0], axis=1)
     expect((col > 0).all(), "images must never be flipped upside down: flip horizontally only.")
 keras.utils.set_random_seed(5)
-for _size, _pad in [(32, 4), (16, 2)]:
+for _size, _pad in [(32, 4), (16, 3)]:  # two ratios: a hard-coded 0.125 fails
     _check_augmenter(_size, _pad)
 ### END HIDDEN TESTS
 

@@ -38,6 +38,12 @@ def graded(tmp_path_factory):
         path.parent.mkdir(parents=True)
         path.write_bytes(case.data)
         digests[student] = hashlib.sha256(case.data).hexdigest()
+    # Files that are not the notebook: a link to the gradebook beside a correct answer (never read,
+    # never copied), and a notebook that is a link to another student's file (rejected).
+    (course / "submitted" / "correct" / LESSON / "gradebook-link").symlink_to(course / "gradebook.db")
+    linked = course / "submitted" / "linked_notebook" / LESSON / f"{LESSON}.ipynb"
+    linked.parent.mkdir(parents=True)
+    linked.symlink_to(course / "submitted" / "correct" / LESSON / f"{LESSON}.ipynb")
     lines = []
     with socket.socket() as listener:   # something on loopback for the attack to reach
         listener.bind(("127.0.0.1", 0))
@@ -45,6 +51,13 @@ def graded(tmp_path_factory):
         os.environ["COURSE_TEST_LISTEN_PORT"] = str(listener.getsockname()[1])
         run = classgrade.grade_class(course, LESSON, timeout=20, progress=lines.append, sandboxed=SANDBOX)
     return course, {r.student: r for r in run.results}, digests, lines
+
+
+def test_links_are_never_followed(graded):
+    course, results = graded[0], graded[1]
+    assert results["linked_notebook"].status == "rejected" and "symbolic link" in results["linked_notebook"].notes[0]
+    for folder in ("staged", "autograded", "feedback"):
+        assert not list((course / folder).rglob("gradebook-link")), f"the link was copied into {folder}/"
 
 
 @pytest.mark.parametrize("student", sorted(CASES))
@@ -71,7 +84,7 @@ def test_correct_submission_full_marks_and_gradebook_intact(graded):
     scores = grading.scores(course, LESSON)   # the gradebook opens
     graded_ok = {s for s, r in results.items() if r.status in ("graded", "flagged")}
     assert graded_ok <= set(scores), f"missing from the gradebook: {graded_ok - set(scores)}"
-    assert len(lines) == len(CASES) and "ETA" in lines[-1]
+    assert len(lines) == len(CASES) + 1 and "ETA" in lines[-1]
 
 
 def test_big_output_is_cut(graded):
@@ -116,3 +129,10 @@ def test_audit_flags_forged_helpers_and_nothing_else(lesson):
     answer.source += "\nimport numpy as np\nfrom keras import layers\nnp.allclose = lambda *a, **k: True\n"
     notes = safegrade.audit(full, release)
     assert len(notes) == 1 and "`np.allclose`" in notes[0] and "`layers`" not in notes[0], notes
+
+
+def test_a_failed_run_is_regraded_on_resume_a_good_one_skipped(graded):
+    course = graded[0]
+    run = classgrade.grade_class(course, LESSON, students=["kernel_killed", "correct"], timeout=20,
+                                 progress=None, sandboxed=SANDBOX)
+    assert run.graded_now == ["kernel_killed"] and run.skipped == ["correct"], run

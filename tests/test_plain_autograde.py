@@ -35,11 +35,14 @@ def plain(tmp_path_factory):
         path.parent.mkdir(parents=True)
         path.write_bytes(case.data)
     (course / "submitted" / "correct" / LESSON / "gradebook-link").symlink_to(course / "gradebook.db")
+    linked = course / "submitted" / "linked_notebook" / LESSON / f"{LESSON}.ipynb"
+    linked.parent.mkdir(parents=True)
+    linked.symlink_to(course / "submitted" / "correct" / LESSON / f"{LESSON}.ipynb")
     run = grading.run_nbgrader(course, "autograde", LESSON, "--force", "--Execute.timeout=20", check=False)
     grading.run_nbgrader(course, "generate_feedback", LESSON, "--force", check=False)
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         found = {}
-        for student in CASES:
+        for student in [*CASES, "linked_notebook"]:
             try:
                 nb = gb.find_submission_notebook(LESSON, LESSON, student)
             except Exception:
@@ -79,3 +82,8 @@ def test_feedback_shows_verdicts_not_hidden_code(plain):
     correct = course / "feedback" / "correct" / LESSON
     assert sorted(p.name for p in correct.iterdir()) == [f"{LESSON}.html"], "a file besides the feedback"
     assert not (course / "autograded" / "correct" / LESSON / "gradebook-link").exists()
+
+
+def test_a_linked_notebook_earns_nothing_and_is_flagged(plain):
+    got = plain[2]["linked_notebook"]
+    assert got["score"] == 0 and got["flagged"] and "symbolic link" in got["comments"], got

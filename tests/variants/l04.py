@@ -329,6 +329,11 @@ VARIANTS = [
             return keras.Sequential([layers.RandomFlip("horizontal"),
                                      layers.RandomTranslation(0.0, f, fill_mode="constant", interpolation="nearest")])
     """, r"shifts up or down \(empty rows\) should reach up to 4 pixels.*the largest was 0"),
+    wrong("make_augmenter", "hard_coded_factor", """
+        def make_augmenter(image_size=32, pad=4):
+            return keras.Sequential([layers.RandomFlip("horizontal"),
+                                     layers.RandomTranslation(0.125, 0.125, fill_mode="constant", interpolation="nearest")])
+    """, r"image_size=16, pad=3\).*should reach up to 3 pixels"),
     wrong("make_augmenter", "pad_and_random_crop", """
         def make_augmenter(image_size=32, pad=4):
             return keras.Sequential([layers.RandomFlip("horizontal"), layers.ZeroPadding2D(pad),
