@@ -1,20 +1,26 @@
 """The grading sandbox (coursekit.sandbox): a real kernel started through bubblewrap, as nbgrader
 starts it (same kernelspec, same Unix-socket channels), running code that attacks the grader."""
+import contextlib
+import inspect
 import json
 import os
 import socket
 import sys
+import time
+import uuid
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
 from traitlets.config import Config
 
 from coursekit import sandbox
 from tests import nbtools
 
 WHY_NOT = sandbox.available()
+REPORT = inspect.getsource(sandbox.limits_report) + "\nimport json\nprint(json.dumps(limits_report()))\n"
 
 ATTACK = """
 import os, pathlib, socket
@@ -29,8 +35,14 @@ attempt("gradebook-write", lambda: pathlib.Path("../../../gradebook.db").write_b
 attempt("other-student", lambda: pathlib.Path("../../s2/L/answer.txt").read_text())
 attempt("outside-write", lambda: pathlib.Path(os.environ["OUTSIDE"]).write_text("pwned"))
 attempt("network", lambda: socket.create_connection(("127.0.0.1", int(os.environ["PORT"])), timeout=3).close())
+attempt("host-secret", lambda: pathlib.Path("/etc/shadow").read_bytes())
+attempt("home", lambda: pathlib.Path(os.environ["HOME_ENTRY"]).stat())
+attempt("host-unix-socket", lambda: socket.socket(socket.AF_UNIX).connect(os.environ["HOST_SOCKET"]))
+attempt("grader-secret", lambda: os.environ["DB_URL"])
 attempt("own-folder-write", lambda: pathlib.Path("model.keras").write_bytes(b"ok"))
+attempt("own-folder-read", lambda: pathlib.Path("handed_in.txt").read_text())
 attempt("tmp-write", lambda: pathlib.Path("/tmp/scratch").write_text("ok"))
+attempt("runtime-write", lambda: pathlib.Path(os.environ["JUPYTER_RUNTIME_DIR"], "planted").write_text("x"))
 attempt("data-read", lambda: pathlib.Path(os.environ["COURSE_DATA_DIR"], "mnist.npz").stat())
 """
 
@@ -45,8 +57,10 @@ def course(tmp_path):
     return course
 
 
-def run_sandboxed(course, tmp_path, cells, env=None, **client):
-    """Execute ``cells`` in a sandboxed kernel started the way coursekit.safegrade has nbgrader start it."""
+@contextlib.contextmanager
+def sandboxed(course, tmp_path, cells, env=None, **client):
+    """A notebook of ``cells`` and a client whose sandboxed kernel, started the way coursekit.safegrade
+    has nbgrader start it, runs while the block runs (``client.execute_cell(nb.cells[i], i)``)."""
     kernels = sandbox.kernel_dir(tmp_path / "kernels")
     channel_env, channel_args = sandbox.kernel_channels(kernels, "s1")
     config = Config()
@@ -56,11 +70,20 @@ def run_sandboxed(course, tmp_path, cells, env=None, **client):
     os.environ.update({**channel_env, sandbox.HIDE_ENV: str(course), **(env or {})})
     try:
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-        NotebookClient(nb, kernel_name="python3", config=config, **{"timeout": 60, **client},
-                       resources={"metadata": {"path": str(course / "autograded" / "s1" / "L")}}).execute()
+        nbc = NotebookClient(nb, kernel_name="python3", config=config, **{"timeout": 60, **client},
+                             resources={"metadata": {"path": str(course / "autograded" / "s1" / "L")}})
+        with nbc.setup_kernel():
+            yield nbc, nb
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def run_sandboxed(course, tmp_path, cells, env=None, **client):
+    """Execute ``cells`` in a sandboxed kernel; the kernel is shut down on return."""
+    with sandboxed(course, tmp_path, cells, env, **client) as (nbc, nb):
+        for index, cell in enumerate(nb.cells):
+            nbc.execute_cell(cell, index)
     return nb
 
 
@@ -68,45 +91,117 @@ def stdout(cell):
     return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
 
 
+def errors(cell):
+    return [f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"]
+
+
+def report_of(cell) -> dict:
+    return json.loads(stdout(cell).strip().splitlines()[-1])
+
+
+def host_processes(argv: list[str]) -> list[int]:
+    """Pids of this machine's processes whose command line is exactly ``argv``."""
+    found = []
+    want = ("\0".join(argv) + "\0").encode()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if Path(f"/proc/{pid}/cmdline").read_bytes() == want:
+                found.append(int(pid))
+        except OSError:
+            pass
+    return found
+
+
 def test_a_sandboxed_kernel_sees_only_its_own_folder(course, tmp_path):
     nbtools.require(WHY_NOT, "the sandbox tests")
     # Writable for this user outside the sandbox, read-only inside (the Python environment).
     outside = Path(sys.prefix) / f".sandbox-probe-{os.getpid()}"
-    try:
-        with socket.socket() as listener:
-            listener.bind(("127.0.0.1", 0))
-            listener.listen()
-            out = stdout(run_sandboxed(course, tmp_path, [ATTACK], {"OUTSIDE": str(outside),
-                                                                    "PORT": str(listener.getsockname()[1])}).cells[0])
-        assert not outside.exists()
-    finally:
-        outside.unlink(missing_ok=True)
+    own = course / "autograded" / "s1" / "L"
+    (own / "handed_in.txt").write_text("data handed in")
+    # Something in the grader's home folder that is not part of the Python environment (shown inside).
+    python = sandbox._python_paths()
+    home_entry = next((str(p) for p in sorted(Path.home().iterdir())
+                       if not any(py == str(p) or py.startswith(f"{p}/") for py in python)), "/nonexistent")
+    runtime = Path(sandbox.kernel_channels(sandbox.kernel_dir(tmp_path / "kernels"), "s1")[0]["JUPYTER_RUNTIME_DIR"])
+    with socket.socket(socket.AF_UNIX) as host_socket:   # a host service on a Unix socket
+        host_socket.bind(str(tmp_path / "host.sock"))
+        host_socket.listen()
+        try:
+            with socket.socket() as listener:
+                listener.bind(("127.0.0.1", 0))
+                listener.listen()
+                out = stdout(run_sandboxed(course, tmp_path, [ATTACK], {
+                    "OUTSIDE": str(outside), "PORT": str(listener.getsockname()[1]), "HOME_ENTRY": home_entry,
+                    "HOST_SOCKET": str(tmp_path / "host.sock"), "DB_URL": "postgresql://grader:secret@db/gradebook",
+                    sandbox.EXTRA_ENV: "OUTSIDE, PORT,HOME_ENTRY,HOST_SOCKET"}).cells[0])
+            assert not outside.exists()
+        finally:
+            outside.unlink(missing_ok=True)
     lines = dict(line.split(" ", 1) for line in out.strip().splitlines())
-    for target in ("gradebook-read", "other-student", "outside-write", "network"):
+    blocked = ["gradebook-read", "other-student", "outside-write", "network", "home", "host-unix-socket",
+               "grader-secret"]
+    if Path("/etc/shadow").exists():
+        blocked.append("host-secret")
+    for target in blocked:
         assert lines[target].startswith("blocked"), out
-    for allowed in ("own-folder-write", "tmp-write", "data-read"):
+    for allowed in ("own-folder-write", "own-folder-read", "tmp-write", "runtime-write", "data-read"):
         assert lines[allowed] == "REACHED", out
-    # Writing "the gradebook" only wrote into the sandbox's empty tmpfs: the real one is intact.
+    # Writing "the gradebook" hit a read-only empty tmpfs: the real one is intact.
     assert (course / "gradebook.db").read_bytes() == b"grades"
-    assert (course / "autograded" / "s1" / "L" / "model.keras").read_bytes() == b"ok"
+    # What the kernel wrote in its folder and in its sockets' folder stayed in the sandbox.
+    assert sorted(p.name for p in own.iterdir()) == ["handed_in.txt"]
+    assert not (runtime / "planted").exists()
 
 
 def test_the_command_binds_only_what_the_kernel_needs(tmp_path):
     sockets = tmp_path / "run-1"
     sockets.mkdir()
-    conn = tmp_path / "kernel-1.json"
+    conn = tmp_path / "run-1" / "kernel-1.json"
     conn.write_text(json.dumps({"transport": "ipc", "ip": str(sockets / "kernel")}))
     hide = str(tmp_path / "course")
-    cmd = sandbox.bwrap_command(str(conn), f"{hide}/autograded/s1/L", hide, None, ["--x=1"])
-    binds = [(cmd[i], cmd[i + 1]) for i, arg in enumerate(cmd) if arg in ("--bind", "--ro-bind", "--tmpfs")]
-    assert ("--tmpfs", hide) in binds and ("--bind", f"{hide}/autograded/s1/L") in binds
-    assert ("--bind", str(sockets)) in binds and ("--ro-bind", str(conn)) in binds
-    writable = [path for kind, path in binds if kind == "--bind"]
-    assert writable == [f"{hide}/autograded/s1/L", str(sockets)]
-    assert "--unshare-net" in cmd and cmd[-3:] == ["-f", str(conn), "--x=1"] and cmd[-6] == sys.executable
+    cwd = f"{hide}/autograded/s1/L"
+    limit = sandbox.limits({})
+    env = {"PATH": "/usr/bin", "DB_URL": "postgresql://u:secret@h/db", "TF_NUM_INTRAOP_THREADS": "2",
+           "JPY_PARENT_PID": "4242"}
+    for userns in (True, False):
+        cmd = sandbox.bwrap_command(str(conn), cwd, hide, None, ["--x=1"], limit=limit, userns=userns, environ=env)
+        binds = [(cmd[i], cmd[i + 1]) for i, arg in enumerate(cmd) if arg in ("--bind", "--ro-bind", "--tmpfs")]
+        assert ("--tmpfs", hide) in binds and ("--tmpfs", cwd) in binds and ("--tmpfs", str(sockets)) in binds
+        assert ("--ro-bind", str(conn)) in binds
+        # Nothing of the host is writable: no --bind at all; the kernel's folders are sized tmpfs.
+        assert [path for kind, path in binds if kind == "--bind"] == []
+        assert cmd[cmd.index(cwd) - 3:cmd.index(cwd)] == ["--size", str(limit["disk"]), "--tmpfs"]
+        assert cmd[cmd.index("/tmp") - 3:cmd.index("/tmp")] == ["--size", str(limit["disk"]), "--tmpfs"]
+        assert ("--ro-bind", "/") not in binds and ("--ro-bind", "/root") not in binds
+        for flag in ("--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+                     "--die-with-parent", "--new-session", "--clearenv"):
+            assert flag in cmd
+        assert cmd[cmd.index("--cap-drop") + 1] == "ALL"
+        assert ("--unshare-user" in cmd) == userns and ("--disable-userns" in cmd) == userns
+        if userns:
+            assert cmd[cmd.index("--uid") + 1] == cmd[cmd.index("--gid") + 1] == "65534"
+        assert cmd[cmd.index("--remount-ro") + 1] == "/"
+        setenv = {cmd[i + 1]: cmd[i + 2] for i, arg in enumerate(cmd) if arg == "--setenv"}
+        assert "DB_URL" not in setenv and setenv["TF_NUM_INTRAOP_THREADS"] == "2" and setenv["JPY_PARENT_PID"] == "1"
+        assert not any("secret" in arg for arg in cmd)
+        assert cmd[-4:] == ["ipykernel_launcher", "-f", str(conn), "--x=1"]
+        assert cmd[-9:-5] == [sys.executable, "-c", sandbox._START, str(limit["processes"])]
     conn.write_text(json.dumps({"transport": "tcp", "ip": "127.0.0.1"}))
     with pytest.raises(SystemExit, match="transport=ipc"):
         sandbox.bwrap_command(str(conn), "/x", hide, None)
+
+
+def test_limits_come_from_the_environment():
+    cores = sandbox._cores()
+    assert sandbox.limits({}) == {"memory": 8 * 2 ** 30, "file": 1024 * 2 ** 20, "cpu": 900 * cores,
+                                  "processes": 1024, "disk": 1024 * 2 ** 20}
+    small = sandbox.limits({"COURSE_SANDBOX_MEMORY_GIB": "1.5", "COURSE_SANDBOX_FILE_MIB": "2",
+                            "COURSE_SANDBOX_CPU_S": "30", "COURSE_SANDBOX_PROCESSES": "0",
+                            "COURSE_SANDBOX_DISK_MIB": "8"})
+    assert small == {"memory": 3 * 2 ** 29, "file": 2 * 2 ** 20, "cpu": 30, "processes": 0, "disk": 8 * 2 ** 20}
+    for bad in ("-1", "lots", "inf", "nan"):
+        with pytest.raises(ValueError, match="COURSE_SANDBOX_CPU_S"):
+            sandbox.limits({"COURSE_SANDBOX_CPU_S": bad})
 
 
 def test_a_cell_that_runs_forever_is_interrupted_and_the_kernel_lives_on(course, tmp_path):
@@ -117,3 +212,174 @@ def test_a_cell_that_runs_forever_is_interrupted_and_the_kernel_lives_on(course,
                        timeout=3, interrupt_on_timeout=True, allow_errors=True)
     assert nb.cells[0].outputs and nb.cells[0].outputs[-1].output_type == "error"
     assert "alive True" in stdout(nb.cells[1])
+
+
+PRIVILEGES = """
+import os, pathlib, subprocess
+def attempt(name, fn):
+    try:
+        fn()
+        print(name, "REACHED")
+    except Exception as err:
+        print(name, "blocked", type(err).__name__)
+def remount():
+    run = subprocess.run(["mount", "-o", "remount,rw", "/usr"], capture_output=True)
+    if run.returncode:
+        raise PermissionError(run.stderr.decode().strip())
+attempt("kill-grader", lambda: os.kill(int(os.environ["COURSE_TEST_GRADER_PID"]), 0))
+attempt("remount-rw", remount)
+attempt("write-usr", lambda: pathlib.Path("/usr/planted").write_text("x"))
+attempt("write-root", lambda: pathlib.Path("/planted").write_text("x"))
+attempt("write-dev", lambda: pathlib.Path("/dev/planted").write_text("x"))
+attempt("write-hidden", lambda: pathlib.Path("../../../planted").write_text("x"))
+attempt("new-userns", lambda: subprocess.run(["unshare", "--user", "true"], check=True, capture_output=True))
+print("cmdlines", [pathlib.Path(f"/proc/{p}/cmdline").read_bytes().split(b"\\0")[0].decode().rsplit("/", 1)[-1]
+                   for p in sorted(os.listdir("/proc")) if p.isdigit()])
+"""
+
+
+def test_the_kernel_has_no_privileges_and_sees_only_itself(course, tmp_path):
+    nbtools.require(WHY_NOT, "the sandbox tests")
+    nb = run_sandboxed(course, tmp_path, [REPORT, PRIVILEGES], {"COURSE_TEST_GRADER_PID": str(os.getpid())})
+    report = report_of(nb.cells[0])
+    if sandbox.user_namespace():
+        assert report["uid"] == sandbox.SANDBOX_UID and report["gid"] == sandbox.SANDBOX_GID, report
+    assert int(report["capabilities"], 16) == 0, report
+    # Its own PID namespace: bwrap's init (1) and the kernel (2), nothing of the host.
+    assert report["processes_visible"] == [1, 2], report
+    assert report["network"] == ["lo"] and report["hostname"] == "sandbox", report
+    lines = dict(line.split(" ", 1) for line in stdout(nb.cells[1]).strip().splitlines())
+    for target in ("kill-grader", "remount-rw", "write-usr", "write-root", "write-dev", "write-hidden"):
+        assert lines[target].startswith("blocked"), lines
+    if sandbox.user_namespace():
+        assert lines["new-userns"].startswith("blocked"), lines
+    names = json.loads(lines["cmdlines"].replace("'", '"'))
+    assert len(names) == 2 and names[0] == "bwrap", names
+    assert not (course / "planted").exists()
+
+
+LIMITS = """
+import errno, os, resource, threading, time
+def attempt(name, fn):
+    try:
+        fn()
+        print(name, "REACHED")
+    except Exception as err:
+        print(name, "blocked", type(err).__name__, errno.errorcode.get(getattr(err, "errno", None), ""))
+attempt("alloc-small", lambda: bytearray(64 * 2 ** 20))
+attempt("alloc-over", lambda: bytearray(2 * 2 ** 30))
+attempt("file-small", lambda: open("small.bin", "wb").write(b"x" * 2 ** 19))
+attempt("file-over", lambda: open("big.bin", "wb").write(b"x" * 2 * 2 ** 20))
+def fill(folder):
+    for i in range(160):
+        with open(os.path.join(folder, f"fill{i}"), "wb") as fh:
+            fh.write(b"x" * 2 ** 19)
+attempt("fill-cwd", lambda: fill("."))
+attempt("fill-tmp", lambda: fill("/tmp"))
+attempt("fill-shm", lambda: fill("/dev/shm"))
+stop = threading.Event()
+threads = []
+def spawn():
+    for _ in range(200):
+        thread = threading.Thread(target=stop.wait)
+        thread.start()
+        threads.append(thread)
+attempt("threads-200", spawn)
+stop.set()
+for thread in threads:
+    thread.join()
+print("threads", len(threads))
+"""
+SMALL = {"COURSE_SANDBOX_MEMORY_GIB": "1", "COURSE_SANDBOX_FILE_MIB": "1", "COURSE_SANDBOX_DISK_MIB": "4",
+         "COURSE_SANDBOX_CPU_S": "120", "COURSE_SANDBOX_PROCESSES": "64"}
+
+
+def test_the_limits_inside_are_the_configured_ones_and_hold(course, tmp_path):
+    nbtools.require(WHY_NOT, "the sandbox tests")
+    nb = run_sandboxed(course, tmp_path, [REPORT, LIMITS], SMALL)
+    report = report_of(nb.cells[0])
+    want = sandbox.effective_limits(sandbox.limits(SMALL))
+    assert {k: report[k] for k in want} == want == {"memory": 2 ** 30, "file": 2 ** 20, "cpu": 120, "core": 0,
+                                                    "processes": 64}, report
+    assert report["disk"] == {"cwd": 4 * 2 ** 20, "/tmp": 4 * 2 ** 20, "/dev/shm": 64 * 2 ** 20}, report
+    lines = dict(line.split(" ", 1) for line in stdout(nb.cells[1]).strip().splitlines())
+    assert lines["alloc-small"] == "REACHED" and lines["alloc-over"].startswith("blocked MemoryError"), lines
+    assert lines["file-small"] == "REACHED" and lines["file-over"] == "blocked OSError EFBIG", lines
+    assert lines["fill-cwd"] == lines["fill-tmp"] == lines["fill-shm"] == "blocked OSError ENOSPC", lines
+    if os.geteuid() != 0:   # Linux does not enforce RLIMIT_NPROC for uid 0 outside the namespace
+        assert lines["threads-200"].startswith("blocked RuntimeError"), lines
+        assert int(lines["threads"]) < 64, lines
+    assert not any((course / "autograded" / "s1" / "L").iterdir())
+
+
+def test_a_kernel_past_its_cpu_time_is_stopped(course, tmp_path):
+    nbtools.require(WHY_NOT, "the sandbox tests")
+    began = time.monotonic()
+    with pytest.raises(DeadKernelError):
+        run_sandboxed(course, tmp_path, ["while True:\n    pass"], {"COURSE_SANDBOX_CPU_S": "4"}, timeout=90)
+    assert time.monotonic() - began < 90
+
+
+def test_what_the_kernel_starts_dies_with_it(course, tmp_path):
+    """A daemonised child (setsid, reparented) is in the sandbox's PID namespace: it ends with the kernel."""
+    nbtools.require(WHY_NOT, "the sandbox tests")
+    argv = ["sleep", f"300.{uuid.uuid4().int % 10 ** 9}"]
+    start = f"import subprocess, time\nsubprocess.Popen(['setsid', *{argv!r}], start_new_session=True)\ntime.sleep(1)"
+    try:
+        with sandboxed(course, tmp_path, [start]) as (nbc, nb):
+            nbc.execute_cell(nb.cells[0], 0)
+            assert host_processes(argv), "the child is not running: this test would prove nothing"
+        deadline = time.monotonic() + 15
+        while host_processes(argv) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not host_processes(argv), "a process the kernel started outlived it"
+    finally:
+        for pid in host_processes(argv):
+            os.kill(pid, 9)
+
+
+KERAS = """
+import os, numpy as np, keras
+x = np.random.default_rng(0).random((256, 16, 16, 3), dtype="float32")
+y = np.arange(256) % 10
+model = keras.Sequential([keras.Input((16, 16, 3)), keras.layers.Conv2D(8, 3, activation="relu"),
+                          keras.layers.Flatten(), keras.layers.Dense(10)])
+model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+model.fit(x, y, epochs=2, batch_size=32, verbose=0)
+model.save("model.keras")
+same = keras.models.load_model("model.keras")
+same_output = np.allclose(same.predict(x[:8], verbose=0), model.predict(x[:8], verbose=0))
+print("saved", os.path.getsize("model.keras"), same_output)
+print("status", {k: v.strip() for k, v in (l.split(":", 1) for l in open("/proc/self/status"))
+                 if k in ("VmPeak", "VmHWM", "Threads")})
+"""
+
+
+def test_a_keras_fit_runs_within_the_default_limits(course, tmp_path):
+    """The defaults leave room for TensorFlow: a Keras fit on CPU, and a model saved to and loaded from
+    the kernel's folder - which the host never sees."""
+    nbtools.require(WHY_NOT, "the sandbox tests")
+    defaults = {var: "" for var, *_ in sandbox.LIMIT_VARS.values()}
+    nb = run_sandboxed(course, tmp_path, [REPORT, KERAS], defaults, timeout=240)
+    report = report_of(nb.cells[0])
+    want = sandbox.effective_limits(sandbox.limits({}))
+    assert {k: report[k] for k in want} == want, report
+    print("\nThe sandbox's limits as read from inside a graded kernel:\n" + sandbox.format_report(report))
+    assert not errors(nb.cells[1]), errors(nb.cells[1])
+    out = stdout(nb.cells[1])
+    print(out)
+    assert "saved" in out and out.split("saved ", 1)[1].split()[1] == "True", out
+    assert not (course / "autograded" / "s1" / "L" / "model.keras").exists()
+
+
+def test_show_prints_the_limits_seen_from_inside():
+    nbtools.require(WHY_NOT, "the sandbox tests")
+    import subprocess
+
+    env = {**os.environ, "COURSE_SANDBOX_FILE_MIB": "3"}
+    run = subprocess.run([sys.executable, sandbox.__file__, "--show"], capture_output=True, text=True, env=env,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    rows = dict(line.strip().split("  ", 1) for line in run.stdout.splitlines()[1:])
+    assert rows["file size"].strip() == "3 MiB" and rows["core dumps"].strip() == "0", run.stdout
+    assert rows["capabilities (CapEff)"].strip() == "0" * 16, run.stdout
