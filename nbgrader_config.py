@@ -16,7 +16,11 @@ _here = os.path.dirname(os.path.abspath(__file__))
 if os.path.isdir(os.path.join(_here, "coursekit")) and _here not in sys.path:
     sys.path.insert(0, _here)
 
-from coursekit import nbgrader_steps as steps  # noqa: E402
+try:
+    from coursekit import nbgrader_steps as steps  # noqa: E402
+except ImportError as err:  # without the kit nbgrader would grade with none of the settings below
+    raise SystemExit(f"nbgrader_config.py: cannot import the course kit ({err}); run nbgrader from the course "
+                     "repository, or put the repository on PYTHONPATH") from None
 
 c.CourseDirectory.course_id = "vgg-keras"
 

@@ -280,7 +280,9 @@ def write_notebook(nb, path: Path) -> None:
 
 def generate_release(root: Path, lesson_id: str) -> None:
     """Run nbgrader's generate_assignment for one lesson in course directory ``root``."""
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    from coursekit.grading import nbgrader_env  # the venv's bin on PATH, the kit on PYTHONPATH
+
+    env = nbgrader_env({"COURSE_SANDBOX": "off"})  # nothing is executed here
     cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", lesson_id, "--force", "--no-db",
            "--log-level=WARN"]
     result = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
