@@ -40,17 +40,15 @@ c.Execute.interrupt_on_timeout = True
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"(?m)^(?:[IWEF]\d{4} [\d:.]+ +\d+ \S+:\d+\]|WARNING: All log messages before absl::InitializeLog\(\))"
 
-# Only the notebook is graded: nbgrader would otherwise copy every other file a student put in
-# submitted/ (symlinks followed) next to the graded notebook and on into feedback/.
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*"]
-
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, Execute, GetGrades, IgnorePattern,
     LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
 # Intake first: repair towards the release notebook and audit, before nbgrader's own checks (one
-# duplicated grade cell would otherwise abort the run; lost metadata would score 0).
+# duplicated grade cell would otherwise abort the run; lost metadata would score 0); and only the
+# notebook is graded: the other files nbgrader copied from submitted/ (symlinks followed) are removed
+# before any kernel starts, so they reach neither the kernel nor feedback/.
 c.Autograde.sanitize_preprocessors = [steps.CourseIntake, ClearOutput, DeduplicateIds, OverwriteKernelspec,
                                       OverwriteCells, CheckCellMetadata]
 c.Autograde.autograde_preprocessors = [Execute, IgnorePattern, steps.RecallIntake, ClearMetadataPreprocessor,

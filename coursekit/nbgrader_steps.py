@@ -4,7 +4,9 @@ They run under every way of grading - plain ``nbgrader autograde``, the formgrad
 button and ``make grade`` (which adds parallel workers, records and its needs-a-look list) - so all
 three are equally safe:
 
-- :class:`CourseIntake` (first sanitize step): repairs the submission towards the release notebook
+- :class:`CourseIntake` (first sanitize step): removes every file nbgrader copied from the submission
+  folder besides the notebook (it follows links: a link to the gradebook would arrive as a copy),
+  repairs the submission towards the release notebook
   (duplicated grade cells, deleted test cells, grading metadata lost by an editor or Colab: see
   ``coursekit.safegrade.repair``) and audits every cell a student could change for code that can forge
   or sabotage the grading (``coursekit.audit``). What it found travels with the notebook to:
@@ -40,6 +42,24 @@ def _release_notebook(config, assignment: str, notebook: str):
     return nbformat.read(path, as_version=4) if path.exists() else None
 
 
+def remove_handed_in_files(config, assignment: str, student: str) -> list[str]:
+    """Delete from ``autograded/<student>/<assignment>/`` everything nbgrader copied there from the
+    submission besides notebooks and ``timestamp.txt`` (nbgrader copies every file, following links:
+    a link to the gradebook would arrive as a copy of it). Returns the names removed."""
+    import shutil
+
+    from nbgrader.coursedir import CourseDirectory
+
+    coursedir = CourseDirectory(config=config)
+    folder = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
+    removed = []
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if path.is_symlink() or not (path.suffix == ".ipynb" or path.name == "timestamp.txt") or path.is_dir():
+            shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+            removed.append(path.name)
+    return removed
+
+
 class CourseIntake(NbGraderPreprocessor):
     """Repair towards the release notebook, then audit; the findings go into the notebook's metadata."""
 
@@ -56,6 +76,9 @@ class CourseIntake(NbGraderPreprocessor):
             # A link to another student's notebook (or to anything else) is not this student's work.
             nb.cells = [nbformat.from_dict(c) for c in json.loads(json.dumps(release.cells))]
             notes.append(f"{path.name} was a symbolic link, not a notebook file: graded as the blank release")
+        removed = remove_handed_in_files(self.config, info.get("assignment", ""), info.get("student", ""))
+        if removed:
+            self.log.info("coursekit: not graded, removed from autograded/: %s", ", ".join(removed))
         if release is None:
             self.log.warning("coursekit: no release notebook for %s: submission not repaired or audited",
                              info.get("assignment"))
