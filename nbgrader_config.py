@@ -10,17 +10,18 @@ import sys
 
 c = get_config()  # noqa: F821 - provided by nbgrader/traitlets when this file is loaded
 
-# The course kit sits beside this file in the repository; a copied course directory finds it on
-# PYTHONPATH (coursekit.grading.nbgrader_env sets it).
-_here = os.path.dirname(os.path.abspath(__file__))
-if os.path.isdir(os.path.join(_here, "coursekit")) and _here not in sys.path:
-    sys.path.insert(0, _here)
+# The course kit sits beside this file in the repository; a copied course directory is told where it
+# is by COURSE_KIT_ROOT (coursekit.grading.nbgrader_env sets it).
+for _root in (os.path.dirname(os.path.abspath(__file__)), os.environ.get("COURSE_KIT_ROOT", "")):
+    if _root and os.path.isdir(os.path.join(_root, "coursekit")) and _root not in sys.path:
+        sys.path.insert(0, _root)
+        break
 
 try:
     from coursekit import nbgrader_steps as steps  # noqa: E402
 except ImportError as err:  # without the kit nbgrader would grade with none of the settings below
     raise SystemExit(f"nbgrader_config.py: cannot import the course kit ({err}); run nbgrader from the course "
-                     "repository, or put the repository on PYTHONPATH") from None
+                     "repository, or set COURSE_KIT_ROOT to it") from None
 
 c.CourseDirectory.course_id = "vgg-keras"
 

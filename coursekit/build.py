@@ -280,7 +280,7 @@ def write_notebook(nb, path: Path) -> None:
 
 def generate_release(root: Path, lesson_id: str) -> None:
     """Run nbgrader's generate_assignment for one lesson in course directory ``root``."""
-    from coursekit.grading import nbgrader_env  # the venv's bin on PATH, the kit on PYTHONPATH
+    from coursekit.grading import nbgrader_env  # the venv's bin on PATH, where the kit is
 
     env = nbgrader_env({"COURSE_SANDBOX": "off"})  # nothing is executed here
     cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", lesson_id, "--force", "--no-db",

@@ -122,14 +122,18 @@ def in_shard(student: str, shard: tuple[int, int] | None) -> bool:
 
 
 def file_digest(course: Path, lesson: str, student: str) -> str | None:
-    """SHA-256 over what the student handed in (the notebook and any other files in the folder)."""
-    folder = safegrade.submitted_path(course, lesson, student).parent
-    if not folder.is_dir():
+    """SHA-256 over what is graded of what the student handed in: the notebook and ``timestamp.txt``
+    (other files are never graded; links are never followed - a link is digested as its target's name)."""
+    notebook = safegrade.submitted_path(course, lesson, student)
+    if not notebook.parent.is_dir():
         return None
     digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for path in (notebook, notebook.parent / "timestamp.txt"):
+        digest.update(path.name.encode() + b"\0")
+        if path.is_symlink():
+            digest.update(b"link:" + os.readlink(path).encode())
+        elif path.is_file():
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 

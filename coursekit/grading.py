@@ -75,10 +75,10 @@ def sample_submissions(master, release) -> dict[str, nbformat.NotebookNode]:
 
 def nbgrader_env(extra: dict | None = None) -> dict:
     """The environment nbgrader runs in: this venv's bin first (nbgrader calls `alembic` via PATH), and
-    the course kit importable (a course directory's nbgrader_config.py uses coursekit.nbgrader_steps)."""
+    where the course kit is (a copied course directory's nbgrader_config.py imports coursekit from there)."""
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    env["COURSE_KIT_ROOT"] = str(ROOT)  # not PYTHONPATH: the kernel (and its sandbox) must not see the repo
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     env.update(extra or {})
     return env
@@ -88,8 +88,11 @@ def run_nbgrader(course: Path, *args: str, env: dict | None = None, check: bool 
     cmd = [sys.executable, "-m", "nbgrader", *args]
     result = subprocess.run(cmd, cwd=course, env=nbgrader_env(env), capture_output=True, text=True)
     if check and result.returncode != 0:
+        # The kernel's own last words (bwrap, the sandbox launcher) come long before nbgrader's traceback.
+        kernel = [l for l in result.stderr.splitlines() if "bwrap" in l or "sandbox" in l.lower()][:10]
         raise RuntimeError(f"`nbgrader {' '.join(args)}` failed (exit {result.returncode}):\n"
-                           f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+                           + "".join(f"{l}\n" for l in kernel)
+                           + f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
     return result
 
 

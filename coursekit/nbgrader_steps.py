@@ -216,6 +216,7 @@ SANDBOX_MODE_ENV = "COURSE_SANDBOX"  # auto (default) | on | off
 def sandbox_kernelspec() -> Path:
     """Write (or refresh) the ``course-sandbox`` kernelspec in this Python environment: the kernel
     that runs ``coursekit/sandbox.py``, which starts ipykernel inside bubblewrap."""
+    import os
     import sys
 
     from coursekit import sandbox
@@ -232,7 +233,9 @@ def sandbox_kernelspec() -> Path:
             target = folder / "kernel.json"
             text = json.dumps(spec, indent=1)
             if not target.exists() or target.read_text() != text:
-                target.write_text(text)
+                tmp = folder / f".kernel.json.{os.getpid()}"
+                tmp.write_text(text)
+                os.replace(tmp, target)  # atomic: a kernel starting elsewhere never reads half a file
             return folder
         except OSError:
             continue
