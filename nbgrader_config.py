@@ -50,6 +50,7 @@ from nbgrader.preprocessors import (  # noqa: E402
 # duplicated grade cell would otherwise abort the run; lost metadata would score 0); and only the
 # notebook is graded: the other files nbgrader copied from submitted/ (symlinks followed) are removed
 # before any kernel starts, so they reach neither the kernel nor feedback/.
+c.Autograde.exporter_class = steps.SubmissionExporter
 c.Autograde.sanitize_preprocessors = [steps.CourseIntake, ClearOutput, DeduplicateIds, OverwriteKernelspec,
                                       OverwriteCells, CheckCellMetadata]
 c.Autograde.autograde_preprocessors = [Execute, IgnorePattern, steps.RecallIntake, ClearMetadataPreprocessor,

@@ -4,6 +4,9 @@ They run under every way of grading - plain ``nbgrader autograde``, the formgrad
 button and ``make grade`` (which adds parallel workers, records and its needs-a-look list) - so all
 three are equally safe:
 
+- :class:`SubmissionExporter` (autograde's reader): a file nbgrader cannot read (empty, cut-off
+  JSON, not a notebook) is graded as the blank release and flagged with the reason, instead of a
+  traceback and no grade.
 - :class:`CourseIntake` (first sanitize step): removes every file nbgrader copied from the submission
   folder besides the notebook (it follows links: a link to the gradebook would arrive as a copy),
   repairs the submission towards the release notebook
@@ -23,6 +26,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import nbformat
+from nbconvert.exporters import NotebookExporter
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer
 
@@ -60,12 +65,38 @@ def remove_handed_in_files(config, assignment: str, student: str) -> list[str]:
     return removed
 
 
+UNREADABLE_KEY = "coursekit_unreadable"
+
+
+class SubmissionExporter(NotebookExporter):
+    """Autograde's reader. A file nbgrader cannot read - empty, cut-off JSON, not a notebook, an
+    nbformat that does not exist - would stop that student's run with a traceback (in the formgrader:
+    a raw JSON error) and leave no grade. It is read instead as the blank release notebook, marked with
+    why: the student scores what a blank notebook scores (nothing), and the intake flags it with the
+    reason, in the gradebook where the formgrader shows it."""
+
+    def from_filename(self, filename, resources=None, **kw):
+        import tempfile
+
+        from coursekit import safegrade
+
+        _, _, reject = safegrade.read_submission(Path(filename))
+        info = (resources or {}).get("nbgrader", {})
+        release = None if reject is None else _release_notebook(
+            self.config, info.get("assignment", ""), info.get("notebook", ""))
+        if release is None:
+            return super().from_filename(filename, resources=resources, **kw)
+        release.metadata[UNREADABLE_KEY] = reject
+        with tempfile.TemporaryDirectory(prefix="coursekit-unreadable-") as tmp:
+            stand_in = Path(tmp) / Path(filename).name
+            stand_in.write_text(nbformat.writes(release))
+            return super().from_filename(str(stand_in), resources=resources, **kw)
+
+
 class CourseIntake(NbGraderPreprocessor):
     """Repair towards the release notebook, then audit; the findings go into the notebook's metadata."""
 
     def preprocess(self, nb, resources):
-        import nbformat
-
         from coursekit import audit, safegrade
 
         info = resources.get("nbgrader", {})
@@ -76,6 +107,9 @@ class CourseIntake(NbGraderPreprocessor):
             # A link to another student's notebook (or to anything else) is not this student's work.
             nb.cells = [nbformat.from_dict(c) for c in json.loads(json.dumps(release.cells))]
             notes.append(f"{path.name} was a symbolic link, not a notebook file: graded as the blank release")
+        unreadable = nb.metadata.pop(UNREADABLE_KEY, None)
+        if unreadable:
+            notes.append(f"the file handed in could not be read ({unreadable}): graded as the blank notebook")
         removed = remove_handed_in_files(self.config, info.get("assignment", ""), info.get("student", ""))
         if removed:
             self.log.info("coursekit: not graded, removed from autograded/: %s", ", ".join(removed))

@@ -3,7 +3,9 @@ and the one the formgrader's Autograde button runs - not only under `make grade`
 
 Every case of tests/corpus.py (lesson 01) is handed in to one course and graded by ONE plain
 `nbgrader autograde <lesson>` run (nbgrader_config.py registers coursekit/nbgrader_steps.py). Then:
-the correct submission earns full marks and is not flagged; repairable files (lost metadata,
+the correct submission earns full marks and is not flagged; unreadable files (empty, cut-off JSON,
+an nbformat that does not exist) are graded as the blank notebook and flagged with the reason, so the
+formgrader shows them instead of a traceback; repairable files (lost metadata,
 duplicated or deleted test cells) earn what their answers earn; every submission the audit distrusts
 is flagged in nbgrader's own gradebook (flagged, needs manual grade, a comment saying why); the
 gradebook holds every other student's grade; and the feedback of the student who printed the hidden
@@ -55,9 +57,15 @@ def plain(tmp_path_factory):
 
 def test_the_run_grades_the_whole_class(plain):
     course, run, found = plain
-    readable = {s for s, c in CASES.items() if "rejected" not in c.status}
-    missing = readable - set(found)
+    missing = set(CASES) - set(found)
     assert not missing, f"not in the gradebook after plain autograde: {missing}\n{run.stderr[-3000:]}"
+
+
+@pytest.mark.parametrize("student", sorted(s for s, c in CASES.items() if "rejected" in c.status))
+def test_an_unreadable_file_is_graded_blank_and_flagged_with_the_reason(plain, student):
+    got = plain[2][student]
+    assert got["score"] == 0 and got["flagged"] and got["manual"], got
+    assert "could not be read" in got["comments"], got
 
 
 @pytest.mark.parametrize("student", sorted(s for s, c in CASES.items() if "rejected" not in c.status))
