@@ -105,6 +105,15 @@ def _bound_names(node) -> list[str]:
     return []
 
 
+def _import_binding(node, alias) -> tuple[str, str]:
+    """(the name an import binds, what it binds it to): ``import numpy as np`` -> ("np", "numpy"),
+    ``import os.path`` -> ("os", "os"), ``from keras import layers`` -> ("layers", "keras.layers")."""
+    if isinstance(node, ast.Import):
+        name = alias.asname or alias.name.split(".")[0]
+        return name, alias.name if alias.asname else name
+    return alias.asname or alias.name, f"{node.module or ''}.{alias.name}"
+
+
 def _root_name(node) -> str | None:
     while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
         node = node.func if isinstance(node, ast.Call) else node.value
@@ -154,13 +163,9 @@ def cell_findings(tree, helpers: set[str], module_names: set[str], sources: dict
                 if risky:
                     found.append(f"`from {node.module} import {', '.join(risky)}`")
             for alias in node.names:
-                name = alias.asname or alias.name.split(".")[0]
-                source = alias.name if isinstance(node, ast.Import) else node.module or ""
-                full = source if isinstance(node, ast.Import) and not alias.asname else (
-                    alias.name if isinstance(node, ast.Import) else f"{source}.{alias.name}")
-                if isinstance(node, ast.Import) and not alias.asname:
-                    full = name
-                if name in helpers and full != sources.get(name) and source.split(".")[0] not in LIBRARIES:
+                name, full = _import_binding(node, alias)
+                origin = alias.name if isinstance(node, ast.Import) else node.module or ""
+                if name in helpers and full != sources.get(name) and origin.split(".")[0] not in LIBRARIES:
                     found.append(f"`{name}` rebound by an import")
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             if node.func.id in ("setattr", "delattr") and not (
@@ -182,13 +187,8 @@ def setup_names(setup_source: str) -> tuple[set[str], dict[str, str]]:
     tree = parse_cell(setup_source)
     helpers, sources = set(), {}
     for node in tree.body if tree else ():
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                name = alias.asname or alias.name.split(".")[0]
-                sources[name] = alias.name if alias.asname else name
-        elif isinstance(node, ast.ImportFrom):
-            sources.update({alias.asname or alias.name: f"{node.module}.{alias.name}"
-                            for alias in node.names if alias.name != "*"})
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            sources.update(_import_binding(node, alias) for alias in node.names if alias.name != "*")
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             helpers.add(node.name)
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
@@ -197,8 +197,9 @@ def setup_names(setup_source: str) -> tuple[set[str], dict[str, str]]:
     return helpers | set(sources), sources
 
 
-def audit(nb, release, meta=lambda c: c.get("metadata", {}).get("nbgrader", {}) or {}) -> list[str]:
+def audit(nb, release) -> list[str]:
     """One note per student-editable code cell that can forge or sabotage the grading (empty: none)."""
+    from coursekit.grading import _grade_meta as meta
     setup = next((c.source for c in release.cells if meta(c).get("grade_id") == "setup"), "")
     helpers, sources = setup_names(setup)
     modules = set(sources) | {"builtins", "numpy", "tensorflow", "keras"}

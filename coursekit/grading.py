@@ -22,7 +22,7 @@ SOLUTION_MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 
 
 def _grade_meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
 def answer_ids(nb) -> list[str]:

@@ -31,15 +31,12 @@ from nbconvert.exporters import NotebookExporter
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer
 
+from coursekit.grading import _grade_meta as _meta
+
 INTAKE_KEY = "coursekit_intake"
 
 
-def _meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
-
-
 def _release_notebook(config, assignment: str, notebook: str):
-    import nbformat
     from nbgrader.coursedir import CourseDirectory
 
     coursedir = CourseDirectory(config=config)
@@ -118,7 +115,7 @@ class CourseIntake(NbGraderPreprocessor):
                              info.get("assignment"))
         else:
             notes += safegrade.repair(nb, release)
-            notes += audit.audit(nb, release, meta=_meta)
+            notes += audit.audit(nb, release)
         nb.metadata[INTAKE_KEY] = {"notes": notes}  # always overwritten: a student cannot pre-set it
         for note in notes:
             self.log.warning("coursekit intake (%s): %s", info.get("student"), note)
@@ -255,17 +252,13 @@ def sandbox_kernelspec() -> Path:
 
     from coursekit import sandbox
 
-    spec = {"argv": [sys.executable, str(Path(sandbox.__file__).resolve()), "{connection_file}"],
-            "display_name": "Python 3 (course grading sandbox)", "language": "python",
-            # a signal would stop bwrap, not interrupt the kernel: the kernel interrupts itself
-            "interrupt_mode": "message", "metadata": {"debugger": False}}
+    text = json.dumps(sandbox.kernelspec(), indent=1)
     for base in (Path(sys.prefix) / "share" / "jupyter" / "kernels",
                  Path.home() / ".local" / "share" / "jupyter" / "kernels"):
         folder = base / SANDBOX_KERNEL
         try:
             folder.mkdir(parents=True, exist_ok=True)
             target = folder / "kernel.json"
-            text = json.dumps(spec, indent=1)
             if not target.exists() or target.read_text() != text:
                 tmp = folder / f".kernel.json.{os.getpid()}"
                 tmp.write_text(text)

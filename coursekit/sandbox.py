@@ -318,12 +318,9 @@ def available() -> str | None:
             f"without: {without}")
 
 
-def kernel_dir(folder: Path) -> Path:
-    """Write the sandboxed ``python3`` kernelspec under ``folder``; returns the folder to put on
-    ``JUPYTER_PATH``."""
-    spec = Path(folder) / "kernels" / "python3"
-    spec.mkdir(parents=True, exist_ok=True)
-    (spec / "kernel.json").write_text(json.dumps({
+def kernelspec() -> dict:
+    """The kernelspec of a sandboxed kernel: this file run as a script (the launcher, :func:`main`)."""
+    return {
         "argv": [sys.executable, str(Path(__file__).resolve()), "{connection_file}"],
         "display_name": "Python 3 (sandboxed for grading)",
         "language": "python",
@@ -331,7 +328,15 @@ def kernel_dir(folder: Path) -> Path:
         # message makes the kernel interrupt itself, in its own session (bwrap --new-session).
         "interrupt_mode": "message",
         "metadata": {"debugger": False},
-    }, indent=1))
+    }
+
+
+def kernel_dir(folder: Path) -> Path:
+    """Write the sandboxed ``python3`` kernelspec under ``folder``; returns the folder to put on
+    ``JUPYTER_PATH``."""
+    spec = Path(folder) / "kernels" / "python3"
+    spec.mkdir(parents=True, exist_ok=True)
+    (spec / "kernel.json").write_text(json.dumps(kernelspec(), indent=1))
     return Path(folder)
 
 

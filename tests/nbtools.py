@@ -57,19 +57,27 @@ def ignore_pattern() -> str:
     return config.IgnorePattern.pattern if config.IgnorePattern.enabled else ""
 
 
+def graded(cell, pattern: str) -> tuple[float, float, str]:
+    """(points, max_points, why) of one graded cell by nbgrader's own rule (an error or any stderr
+    output scores 0), after the IgnorePattern step that autograding runs first (``pattern``: its
+    regex, or "" when off). ``why``: the error (``ename: evalue``), else the first stderr kept, else ""."""
+    cell = nbformat.from_dict(json.loads(json.dumps(cell)))
+    cell.outputs = [o for o in cell.get("outputs", []) if not (
+        pattern and o.output_type == "stream" and o.name == "stderr" and re.search(pattern, o.text))]
+    why = ""
+    for o in cell.outputs:
+        if o.output_type == "stream" and o.name == "stderr":
+            why = why or f"stderr: {o.text.strip()[:400]}"
+        if o.output_type == "error":
+            why = f"{o.ename}: {o.evalue}"
+    points, top = determine_grade(cell, logging.getLogger("nbtools"))
+    return points, top, why
+
+
 def cell_points(nb) -> dict[str, tuple[float, float]]:
-    """{grade_id: (points, max_points)} for every graded cell, by nbgrader's own rule (an error
-    or any stderr output scores 0), after the IgnorePattern step that autograding runs first."""
-    log = logging.getLogger("nbtools")
+    """{grade_id: (points, max_points)} for every graded cell, scored by :func:`graded`."""
     pattern = ignore_pattern()
-    out = {}
-    for cell in nb.cells:
-        if meta(cell).get("grade"):
-            cell = nbformat.from_dict(json.loads(json.dumps(cell)))
-            cell.outputs = [o for o in cell.get("outputs", []) if not (
-                pattern and o.output_type == "stream" and o.name == "stderr" and re.search(pattern, o.text))]
-            out[meta(cell)["grade_id"]] = determine_grade(cell, log)
-    return out
+    return {meta(c)["grade_id"]: graded(c, pattern)[:2] for c in nb.cells if meta(c).get("grade")}
 
 
 def errors(nb) -> dict[str, str]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import ast
 import importlib
-import logging
 import re
 import tempfile
 import textwrap
@@ -28,7 +27,6 @@ from dataclasses import dataclass, field
 
 import nbformat
 from nbclient import NotebookClient
-from nbgrader.utils import determine_grade
 
 from coursekit import audit
 from tests import nbtools
@@ -148,19 +146,8 @@ class LessonGrader:
 
     def _score(self, grade_id: str, cell) -> CellResult:
         cell.metadata["nbgrader"] = dict(nbtools.meta(self.cells[grade_id]))
-        message = ""
-        kept = []
-        for o in cell.outputs:
-            if o.output_type == "stream" and o.name == "stderr":
-                if self.pattern and re.search(self.pattern, o.text):
-                    continue
-                message = message or f"stderr: {o.text.strip()[:400]}"
-            if o.output_type == "error":
-                message = f"{o.ename}: {o.evalue}"
-            kept.append(o)
-        cell.outputs = kept
-        points, top = determine_grade(cell, logging.getLogger("variants"))
-        return CellResult(grade_id, float(points), float(top), message)
+        points, top, why = nbtools.graded(cell, self.pattern)
+        return CellResult(grade_id, float(points), float(top), why)
 
     def grade(self, variant: Variant) -> Verdict:
         names = self.names[variant.exercise]
