@@ -45,17 +45,17 @@ system-deps:
 	fi
 
 build: setup
-	$(PY) -m coursekit.build
+	$(PY) -m coursekit.authoring.build
 
 demo: setup build
-	$(PY) -m coursekit.demo
+	$(PY) -m coursekit.devtools.demo
 
 test: setup
 	$(PY) -m pytest
 
 # Colab's own stack (requirements-colab.txt: Python 3.12, Colab's TensorFlow, Keras, NumPy, IPython...)
 # in a second venv; every master notebook executed end to end in fast mode on stand-in data
-# (coursekit/colabcheck.py). COLAB_PYTHON=/path/to/python3.12 picks the interpreter;
+# (coursekit/devtools/colabcheck.py). COLAB_PYTHON=/path/to/python3.12 picks the interpreter;
 # COLABCHECK_ARGS="--notebook 01 --keep DIR" runs one lesson and keeps the executed notebooks.
 COLAB_PYTHON ?= $(shell p=$$(pyenv prefix 3.12.1 2>/dev/null) && test -x "$$p/bin/python" && echo "$$p/bin/python")
 COLAB_VENV := .venv-colab
@@ -75,22 +75,22 @@ $(COLAB_STAMP): requirements-colab.txt
 	@echo "Colab-stack environment ready: $(COLAB_VENV) ($$($(COLAB_VENV)/bin/python --version))"
 
 test-colab: $(COLAB_STAMP)
-	$(COLAB_VENV)/bin/python -m coursekit.colabcheck $(COLABCHECK_ARGS)
+	$(COLAB_VENV)/bin/python -m coursekit.devtools.colabcheck $(COLABCHECK_ARGS)
 
-# Autograde every submission of a lesson in this course directory (coursekit/classgrade.py):
+# Autograde every submission of a lesson in this course directory (coursekit/grading/classgrade.py):
 # make grade LESSON=01_mnist_vgg_subclassing [WORKERS=N] [DB_URL=postgresql://...] [FORCE=1] [SHARD=K/N] [SANDBOX=on|off]
 # Resumable: run it again after an interruption and it grades only what is left.
 WORKERS ?= 0
 grade: setup
 	@test -n "$(LESSON)" || { echo "usage: make grade LESSON=<lesson id> [WORKERS=N] [DB_URL=...] [FORCE=1] [SHARD=K/N]"; exit 2; }
-	$(PY) -m coursekit.classgrade "$(LESSON)" --course . --workers $(WORKERS) \
+	$(PY) -m coursekit.grading.classgrade "$(LESSON)" --course . --workers $(WORKERS) \
 		$(if $(DB_URL),--db-url "$(DB_URL)") $(if $(FORCE),--force) $(if $(SHARD),--shard $(SHARD)) \
 		$(if $(SANDBOX),--sandbox $(SANDBOX))
 
 # Stand-in datasets in the official formats: make standins DIR=/path/to/folder
 standins: setup
 	@test -n "$(DIR)" || { echo "usage: make standins DIR=<folder>"; exit 2; }
-	$(PY) -m coursekit.standins "$(DIR)"
+	$(PY) -m coursekit.devtools.standins "$(DIR)"
 
 clean:
 	rm -rf demo-course .pytest_cache
@@ -99,8 +99,8 @@ clean:
 bench: setup build
 	$(PY) benchmarks/bench.py $(BENCH_ARGS)
 
-# The student's path at full size (coursekit/fullcheck.py): every solved master in full mode on
+# The student's path at full size (coursekit/devtools/fullcheck.py): every solved master in full mode on
 # full-size stand-ins, training capped by COURSE_TRAIN_CAP; one JSON object. Not part of make test.
 # make fullcheck [FULLCHECK_ARGS="--lessons 05 --cap 1,2"]
 fullcheck: setup build
-	$(PY) -m coursekit.fullcheck $(FULLCHECK_ARGS)
+	$(PY) -m coursekit.devtools.fullcheck $(FULLCHECK_ARGS)

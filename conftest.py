@@ -18,7 +18,7 @@ def pytest_configure(config):
     os.environ.setdefault("MPLBACKEND", "Agg")
     folder = tempfile.mkdtemp(prefix="course-standins-")
     _made.append(folder)
-    from coursekit import standins
+    from coursekit.devtools import standins
 
     standins.write_all(folder, **STANDIN_SIZES)
     os.environ["COURSE_DATA_DIR"] = folder

@@ -2,8 +2,8 @@
 
 Every way of grading reads this file - plain `nbgrader autograde`, the formgrader's Autograde
 button, `make grade` - so the course's defences live here, inside nbgrader's own pipeline
-(coursekit/nbgrader_steps.py): intake repair and audit, flags in the gradebook, output limits,
-feedback without hidden tests, and each kernel in the grading sandbox (coursekit/sandbox.py).
+(coursekit/grading/preprocessors.py): intake repair and audit, flags in the gradebook, output limits,
+feedback without hidden tests, and each kernel in the grading sandbox (coursekit/grading/sandbox.py).
 """
 import os
 import sys
@@ -11,14 +11,14 @@ import sys
 c = get_config()  # noqa: F821 - provided by nbgrader/traitlets when this file is loaded
 
 # The course kit sits beside this file in the repository; a copied course directory is told where it
-# is by COURSE_KIT_ROOT (coursekit.grading.nbgrader_env sets it).
+# is by COURSE_KIT_ROOT (coursekit.grading.coursedir.nbgrader_env sets it).
 for _root in (os.path.dirname(os.path.abspath(__file__)), os.environ.get("COURSE_KIT_ROOT", "")):
     if _root and os.path.isdir(os.path.join(_root, "coursekit")) and _root not in sys.path:
         sys.path.insert(0, _root)
         break
 
 try:
-    from coursekit import nbgrader_steps as steps  # noqa: E402
+    from coursekit.grading import preprocessors as steps  # noqa: E402
 except ImportError as err:  # without the kit nbgrader would grade with none of the settings below
     raise SystemExit(f"nbgrader_config.py: cannot import the course kit ({err}); run nbgrader from the course "
                      "repository, or set COURSE_KIT_ROOT to it") from None

@@ -8,8 +8,8 @@
   turn, --repeats rounds: medians, and the median of the per-round ratios);
 - grading accuracy per lesson: the variant corpus (tests/variants/) - correct answers accepted,
   wrong answers rejected, and each false verdict;
-- with --class-size N: a synthetic class of N students of lesson 01 (coursekit.synthclass) graded
-  serially on SQLite and with --workers on a throwaway PostgreSQL server (coursekit.pgserver):
+- with --class-size N: a synthetic class of N students of lesson 01 (coursekit.devtools.synthclass) graded
+  serially on SQLite and with --workers on a throwaway PostgreSQL server (coursekit.devtools.pgserver):
   wall times, speedup, and whether the two gave identical scores (one run each);
 - with --make-test: the wall time of `make test` (one run).
 
@@ -32,8 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from coursekit import classgrade, grading, pgserver, standins, synthclass  # noqa: E402
-from coursekit.build import lesson_ids  # noqa: E402
+from coursekit.devtools import pgserver, studentwork, standins, synthclass  # noqa: E402
+from coursekit.grading import classgrade, coursedir, gradebook
+from coursekit.authoring.build import lesson_ids  # noqa: E402
 
 
 def median_seconds(fn, repeats):
@@ -60,8 +61,8 @@ def autograde_seconds(lesson, repeats):
     times = []
     with tempfile.TemporaryDirectory(prefix="bench-course-") as tmp:
         course = Path(tmp)
-        grading.prepare_course(course, [lesson])
-        samples = grading.submit_samples(course, lesson)
+        coursedir.prepare_course(course, [lesson])
+        samples = studentwork.submit_samples(course, lesson)
         for _ in range(repeats):
             classgrade.grade_class(course, lesson, force=True, progress=None)
             times += [classgrade.read_record(course, lesson, s)["seconds"] for s in samples]
@@ -81,11 +82,11 @@ def class_grading(lesson, n, workers):
             for name, url, w in (("serial_sqlite", None, 1),
                                  (f"parallel_postgres", server.create_database("bench"), workers)):
                 course = Path(tmp) / name
-                grading.prepare_course(course, [lesson], db_url=url)
+                coursedir.prepare_course(course, [lesson], db_url=url)
                 synthclass.write_class(course, lesson, n, seed=1)
                 run = classgrade.grade_class(course, lesson, workers=w, db_url=url, progress=None)
                 out[f"{name}_s"] = round(run.seconds, 1)
-                results[name] = (grading.scores(course, lesson, url),
+                results[name] = (gradebook.scores(course, lesson, url),
                                  {r.student: (r.status, r.score) for r in run.results})
             out["speedup"] = round(out["serial_sqlite_s"] / out["parallel_postgres_s"], 2)
             out["identical_scores"] = results["serial_sqlite"] == results["parallel_postgres"]
@@ -102,7 +103,7 @@ def throughput_l01(repeats, n_images=2048, batch_size=32):
     import keras
     import numpy as np
     import tensorflow as tf
-    from coursekit.data import load_mnist
+    from coursekit.notebook.data import load_mnist
     from solutions import l01_mnist_vgg_subclassing as sol
 
     (x, y), _ = load_mnist()

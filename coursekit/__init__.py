@@ -1,8 +1,10 @@
-"""Course kit: the helpers every lesson notebook shares.
+"""The course kit, by who uses it:
 
-Modules listed in ``coursekit.build.INJECTED_MODULES`` are copied verbatim into the
-locked setup cell of each notebook by ``make build`` (so a Colab student installs
-nothing); they therefore import only the standard library, numpy, tensorflow and
-keras, and never import each other.  The other modules (build, standins, demo,
-grading) are tools for instructors, tests and CI.
+- ``coursekit.notebook``: the code every student notebook carries (pasted into the locked setup cell);
+- ``coursekit.authoring``: the build from lesson templates and solutions to the committed notebooks;
+- ``coursekit.grading``: what an instructor runs to grade (intake, sandbox, nbgrader steps, class runs);
+- ``coursekit.devtools``: what only tests, benchmarks, CI and the demo need.
 """
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent  # the repository: lessons/, solutions/, source/, release/

@@ -14,15 +14,16 @@ from pathlib import Path
 
 import nbformat
 
-from coursekit import grading
-from coursekit.synthclass import colab_saved, dump as _dump
+from coursekit.devtools import studentwork
+from coursekit.grading import nbmeta
+from coursekit.devtools.synthclass import colab_saved, dump as _dump
 from tests import nbtools
 
 
 @dataclass
 class Case:
     data: bytes
-    status: set          # acceptable statuses from coursekit.safegrade
+    status: set          # acceptable statuses from coursekit.grading.intake
     score: object        # float, "full", "kept" (any score: flagged for a human), or None (rejected / failed)
     why: str
 
@@ -33,10 +34,10 @@ def _meta(cell):
 
 def make_corpus(lesson: str) -> dict[str, Case]:
     master, release = nbtools.master(lesson), nbtools.release(lesson)
-    samples = grading.sample_submissions(master, release)
+    samples = studentwork.sample_submissions(master, release)
     full = json.loads(nbformat.writes(samples["sample_full"]))
     blank = json.loads(nbformat.writes(samples["sample_blank"]))
-    answers = grading.answer_ids(master)
+    answers = nbmeta.answer_ids(master)
     tests_of = nbtools.exercises(master)
     points = {_meta(c)["grade_id"]: _meta(c)["points"] for c in master.cells if _meta(c).get("grade")}
     first, last = answers[0], answers[-1]
@@ -127,7 +128,7 @@ def make_corpus(lesson: str) -> dict[str, Case]:
 
 
 # Ways to forge the checks from an answer cell (issue 14). Each earns full marks on a blank notebook
-# when nothing stops it; the audit (coursekit/audit.py) must flag every one.
+# when nothing stops it; the audit (coursekit/grading/audit.py) must flag every one.
 FORGERIES = {
     "input_transformer": ('get_ipython().input_transformers_post.append(lambda lines: ["pass\\n"])',
                           "an IPython input transformer that replaces every later cell by `pass`"),

@@ -10,7 +10,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbgrader.utils import determine_grade
 
-from coursekit import grading
+from coursekit.grading import nbmeta
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,7 +29,7 @@ def meta(cell) -> dict:
 
 def exercises(nb) -> dict[str, list[str]]:
     """{answer grade_id: [grade_ids of the test cells that follow it, up to the next answer]}."""
-    return grading.exercise_tests(nb)
+    return nbmeta.exercise_tests(nb)
 
 
 def grading_subset(master_nb, release_nb, stub: set[str] = frozenset()):

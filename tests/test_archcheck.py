@@ -1,4 +1,4 @@
-"""Tests for coursekit.archcheck (Keras 3 architecture checker)."""
+"""Tests for coursekit.notebook.archcheck (Keras 3 architecture checker)."""
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -10,7 +10,7 @@ import pytest
 import keras
 from keras import layers as L
 
-from coursekit.archcheck import (ArchitectureMismatch, check_architecture, format_layers,
+from coursekit.notebook.archcheck import (ArchitectureMismatch, check_architecture, format_layers,
                                  model_layers)
 
 SHAPE = (16, 16, 3)

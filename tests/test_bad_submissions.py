@@ -1,7 +1,7 @@
 """Bad and tampered submissions, graded beside a correct one in the same run.
 
 Every case in tests/corpus.py (generated from lesson 01's release notebook) is handed in to one
-course and graded by coursekit.safegrade. For each: the right score (tampered tests restored, no
+course and graded by coursekit.grading.intake. For each: the right score (tampered tests restored, no
 free points; hard-coded answers fail the hidden tests), the right verdict (graded / flagged /
 rejected / failed, with a reason), the correct submission still full marks, the gradebook still
 opens and holds every other student's grade, and the student's file unchanged.
@@ -13,14 +13,15 @@ import socket
 import nbformat
 import pytest
 
-from coursekit import classgrade, grading, safegrade, sandbox
-from coursekit.build import lesson_ids
+from coursekit.devtools import studentwork
+from coursekit.grading import classgrade, coursedir, gradebook, intake, nbmeta, runner, sandbox
+from coursekit.authoring.build import lesson_ids
 from tests import corpus, nbtools
 
 LESSON = next((l for l in lesson_ids() if l.startswith("01_")), None)
 pytestmark = pytest.mark.skipif(LESSON is None, reason="lesson 01 is not selected (COURSE_LESSONS)")
 CASES = corpus.make_corpus(LESSON) if LESSON else {}
-# The kernels run in the bubblewrap sandbox (coursekit.sandbox). Where bubblewrap cannot run, the
+# The kernels run in the bubblewrap sandbox (coursekit.grading.sandbox). Where bubblewrap cannot run, the
 # case that attacks the grader is left out - it would really wipe the gradebook - and its test says so.
 WHY_NO_SANDBOX = sandbox.available()
 SANDBOX = "off" if WHY_NO_SANDBOX else "on"
@@ -31,7 +32,7 @@ if WHY_NO_SANDBOX:
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     course = tmp_path_factory.mktemp("badcourse")
-    grading.prepare_course(course, [LESSON])
+    coursedir.prepare_course(course, [LESSON])
     digests = {}
     for student, case in CASES.items():
         path = course / "submitted" / student / LESSON / f"{LESSON}.ipynb"
@@ -81,7 +82,7 @@ def test_case(graded, student):
 def test_correct_submission_full_marks_and_gradebook_intact(graded):
     course, results, _, lines = graded
     assert results["correct"].status == "graded" and results["correct"].score == results["correct"].max_score > 0
-    scores = grading.scores(course, LESSON)   # the gradebook opens
+    scores = gradebook.scores(course, LESSON)   # the gradebook opens
     graded_ok = {s for s, r in results.items() if r.status in ("graded", "flagged")}
     assert graded_ok <= set(scores), f"missing from the gradebook: {graded_ok - set(scores)}"
     assert len(lines) == len(CASES) + 1 and "ETA" in lines[-1]
@@ -95,7 +96,7 @@ def test_big_output_is_cut(graded):
 
 def test_report_lists_what_needs_a_look(graded):
     results = graded[1]
-    text = safegrade.report(list(results.values()))
+    text = runner.report(list(results.values()))
     for student, r in results.items():
         assert student in text
         if r.status != "graded":
@@ -123,11 +124,11 @@ def test_forged_checks_are_named_in_the_needs_a_look_list(graded):
 @pytest.mark.parametrize("lesson", lesson_ids())
 def test_audit_flags_forged_helpers_and_nothing_else(lesson):
     master, release = nbtools.master(lesson), nbtools.release(lesson)
-    full = grading.make_submission(master, release, grading.answer_ids(master))
-    assert safegrade.audit(full, release) == [] and safegrade.audit(release, release) == []
+    full = studentwork.make_submission(master, release, nbmeta.answer_ids(master))
+    assert intake.audit(full, release) == [] and intake.audit(release, release) == []
     answer = next(c for c in full.cells if c.metadata.get("nbgrader", {}).get("solution"))
     answer.source += "\nimport numpy as np\nfrom keras import layers\nnp.allclose = lambda *a, **k: True\n"
-    notes = safegrade.audit(full, release)
+    notes = intake.audit(full, release)
     assert len(notes) == 1 and "`np.allclose`" in notes[0] and "`layers`" not in notes[0], notes
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from coursekit import build
+from coursekit.authoring import build
 from tests import nbtools
 
 ROOT = build.ROOT
@@ -105,12 +105,17 @@ def test_colab_edition(lesson):
     assert "".join(setup["source"]).startswith("#@title")
 
 
-def test_injected_modules_are_self_contained():
-    """Injected helpers are pasted into one cell: only stdlib/numpy/tf/keras/matplotlib imports."""
+def test_notebook_folder_is_what_the_setup_cell_carries():
+    """coursekit/notebook/ holds exactly the modules pasted into every setup cell; each imports only the
+    standard library, numpy, TensorFlow, Keras and matplotlib (never each other, never the rest of the
+    kit), and no two define the same top-level name (they share one namespace in the notebook)."""
     allowed = {"numpy", "tensorflow", "keras", "matplotlib", "absl", "google"}  # google.colab: only in Colab
     import sys
+    folder = ROOT / "coursekit" / "notebook"
+    assert sorted(p.stem for p in folder.glob("*.py") if p.stem != "__init__") == sorted(build.INJECTED_MODULES)
+    defined: dict[str, str] = {}
     for module in build.INJECTED_MODULES:
-        tree = ast.parse((ROOT / "coursekit" / f"{module}.py").read_text())
+        tree = ast.parse((folder / f"{module}.py").read_text())
         for node in ast.walk(tree):
             names = []
             if isinstance(node, ast.Import):
@@ -121,6 +126,17 @@ def test_injected_modules_are_self_contained():
             for name in names:
                 top = name.split(".")[0]
                 assert top in allowed or top in sys.stdlib_module_names, f"{module}.py imports {name}"
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names = [node.name]
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+            else:
+                continue
+            for name in names:
+                assert defined.setdefault(name, module) == module, \
+                    f"{name!r} is defined by both {defined[name]}.py and {module}.py: one namespace in the notebook"
 
 
 def test_template_errors_name_the_line():

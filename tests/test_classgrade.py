@@ -1,7 +1,7 @@
 """Grading a whole class: parallel on a real PostgreSQL server, serial on SQLite, same scores;
 interrupted (kill -9) and resumed without regrading or duplicate rows; --force regrades.
 
-The class is coursekit.synthclass's: one submission of each kind (complete, partial, untouched,
+The class is coursekit.devtools.synthclass's: one submission of each kind (complete, partial, untouched,
 Colab downloads with and without grading metadata, a duplicated answer cell, a cut-off file, an
 empty file), made from lesson 01's release notebook, each with the score it must get.
 """
@@ -14,8 +14,9 @@ import time
 
 import pytest
 
-from coursekit import classgrade, grading, pgserver, synthclass
-from coursekit.build import ROOT, lesson_ids
+from coursekit.devtools import pgserver, synthclass
+from coursekit.grading import classgrade, coursedir, gradebook
+from coursekit.authoring.build import ROOT, lesson_ids
 from tests import nbtools
 
 LESSON = next((l for l in lesson_ids() if l.startswith("01_")), None)
@@ -38,7 +39,7 @@ def synthetic():
 
 def _course(tmp_path_factory, name, synthetic, db_url=None):
     course = tmp_path_factory.mktemp(name)
-    grading.prepare_course(course, [LESSON], db_url=db_url)
+    coursedir.prepare_course(course, [LESSON], db_url=db_url)
     for student, sub in synthetic.items():
         path = course / "submitted" / student / LESSON / f"{LESSON}.ipynb"
         path.parent.mkdir(parents=True)
@@ -55,9 +56,9 @@ def serial_sqlite(tmp_path_factory, synthetic):
 
 
 def _cli(course, *args, lesson=LESSON, **popen):
-    cmd = [sys.executable, "-m", "coursekit.classgrade", lesson, "--course", str(course), *args]
+    cmd = [sys.executable, "-m", "coursekit.grading.classgrade", lesson, "--course", str(course), *args]
     return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env=grading.nbgrader_env(), **popen)
+                            env=coursedir.nbgrader_env(), **popen)
 
 
 @pytest.fixture(scope="module")
@@ -118,11 +119,11 @@ def test_parallel_postgres_after_kill_and_resume_matches_serial(parallel_postgre
             assert p["graded_files"][student].stat().st_mtime_ns == p["mtimes"][student], f"{student} rewritten"
     # Same scores, cell by cell, as the serial SQLite run.
     serial_course = serial_sqlite[0]
-    assert grading.scores(p["course"], LESSON, p["url"]) == grading.scores(serial_course, LESSON)
+    assert gradebook.scores(p["course"], LESSON, p["url"]) == gradebook.scores(serial_course, LESSON)
     for student, sub in synthetic.items():
         if sub.expected is not None:
-            assert grading.cell_scores(p["course"], LESSON, student, p["url"]) == \
-                grading.cell_scores(serial_course, LESSON, student), student
+            assert gradebook.cell_scores(p["course"], LESSON, student, p["url"]) == \
+                gradebook.cell_scores(serial_course, LESSON, student), student
     assert "need a human look" in p["second"] and "workers" not in p["second"].split("need a human look")[0][-1:]
 
 

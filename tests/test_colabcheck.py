@@ -1,11 +1,11 @@
-"""coursekit/colabcheck.py (`make test-colab`): its report, on two tiny notebooks in this venv's kernel.
+"""coursekit/devtools/colabcheck.py (`make test-colab`): its report, on two tiny notebooks in this venv's kernel.
 
 The real run, on Colab's stack and every lesson, is `make test-colab` (CI runs it after make test).
 """
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from coursekit import colabcheck
+from coursekit.devtools import colabcheck
 
 
 def _write(path, *sources, grade_ids=()):

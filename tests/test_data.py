@@ -1,4 +1,4 @@
-"""Tests for coursekit.data (dataset loaders) and coursekit.standins (stand-in generator).
+"""Tests for coursekit.notebook.data (dataset loaders) and coursekit.devtools.standins (stand-in generator).
 
 Nothing here touches the network: an autouse fixture makes every socket connection fail,
 and the tests that reach the Keras download path replace it or point its cache at tmp_path.
@@ -18,8 +18,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from coursekit import data, standins
-from coursekit.data import (CIFAR10_CLASSES, COURSE_DATA_DIR_VAR, DatasetUnavailableError,
+from coursekit.devtools import standins
+from coursekit.notebook import data
+from coursekit.notebook.data import (CIFAR10_CLASSES, COURSE_DATA_DIR_VAR, DatasetUnavailableError,
                             load_cifar10, load_mnist, read_cifar10, read_mnist_npz)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -403,7 +404,7 @@ def test_deterministic(tmp_path):
 
 
 def test_cli(tmp_path):
-    cmd = [sys.executable, "-m", "coursekit.standins", str(tmp_path / "out"), "--mnist-train", "20",
+    cmd = [sys.executable, "-m", "coursekit.devtools.standins", str(tmp_path / "out"), "--mnist-train", "20",
            "--mnist-test", "10", "--cifar-train", "10", "--cifar-test", "5", "--seed", "3", "--tar"]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     run = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
@@ -448,8 +449,8 @@ def test_default_generation_is_fast(tmp_path):
 
 # ------------------------------------------------------------------ the injected-module rules
 def test_data_module_can_be_pasted_into_a_notebook():
-    """coursekit/data.py is copied verbatim into a notebook cell next to other helpers."""
-    tree = ast.parse((ROOT / "coursekit" / "data.py").read_text())
+    """coursekit/notebook/data.py is copied verbatim into a notebook cell next to other helpers."""
+    tree = ast.parse((ROOT / "coursekit" / "notebook" / "data.py").read_text())
     allowed = set(sys.stdlib_module_names) | {"numpy", "tensorflow", "keras"}
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
@@ -479,7 +480,7 @@ def test_data_module_can_be_pasted_into_a_notebook():
 
 
 def test_standins_do_not_import_tensorflow():
-    code = ("import sys, coursekit.standins, coursekit.data; "
+    code = ("import sys, coursekit.devtools.standins, coursekit.notebook.data; "
             "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                          env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=60)

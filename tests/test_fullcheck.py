@@ -1,14 +1,14 @@
-"""`make fullcheck`'s machinery (coursekit/fullcheck.py) on small notebooks: the training cap is on for
+"""`make fullcheck`'s machinery (coursekit/devtools/fullcheck.py) on small notebooks: the training cap is on for
 the lesson's own cells and off for graded checks, the largest eager model call and the kernel's peak
 memory are measured, and a failing cell or a call over the budget is a verdict that names it."""
 import json
 
 import nbformat
 
-from coursekit import fullcheck
+from coursekit.devtools import fullcheck
 
 SETUP = """\
-from coursekit.runtime import course_setup, _CapState
+from coursekit.notebook.runtime import course_setup, _CapState
 import json, numpy as np, keras
 course_setup()
 model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])

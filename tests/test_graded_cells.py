@@ -9,7 +9,7 @@ half - the solved notebook earns every point of every cell - is checked on the r
 """
 import pytest
 
-from coursekit.build import lesson_ids
+from coursekit.authoring.build import lesson_ids
 from tests import nbtools
 
 LESSONS = lesson_ids()

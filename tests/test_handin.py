@@ -1,4 +1,4 @@
-"""The "ready to hand in?" cell that closes every notebook (coursekit/handin.py)."""
+"""The "ready to hand in?" cell that closes every notebook (coursekit/notebook/handin.py)."""
 import ast
 import copy
 import json
@@ -6,9 +6,10 @@ import json
 import nbformat
 import pytest
 
-from coursekit import grading, handin
-from coursekit import build
-from coursekit.build import lesson_ids
+from coursekit.devtools import studentwork
+from coursekit.notebook import handin
+from coursekit.authoring import build
+from coursekit.authoring.build import lesson_ids
 from tests import nbtools
 
 ROOT = build.ROOT
@@ -40,7 +41,7 @@ def lesson(request):
 @pytest.fixture
 def notebooks(lesson):
     master, release = nbtools.master(lesson), nbtools.release(lesson)
-    samples = grading.sample_submissions(master, release)
+    samples = studentwork.sample_submissions(master, release)
     return {name: json.loads(nbformat.writes(nb)) for name, nb in samples.items()}, expected_of(release)
 
 
@@ -168,7 +169,7 @@ def test_says_what_to_do_when_it_cannot_see_the_file(monkeypatch, capsys):
 def test_the_cell_in_a_running_notebook(tmp_path, monkeypatch, student, verdict):
     """The real cell, run by a kernel that knows its notebook file (as JupyterLab tells it)."""
     lesson = LESSONS[0]
-    nb = grading.sample_submissions(nbtools.master(lesson), nbtools.release(lesson))[student]
+    nb = studentwork.sample_submissions(nbtools.master(lesson), nbtools.release(lesson))[student]
     path = tmp_path / f"{lesson}.ipynb"
     nbformat.write(nb, path)
     run = nbformat.from_dict(copy.deepcopy(dict(nb)))
@@ -188,9 +189,9 @@ def test_a_failed_check_shows_its_message_not_a_traceback():
     """In a real kernel, a failing ``expect`` shows the line that failed and ``CheckFailed: <message>``
     (``CheckFailed._render_traceback_``), not the setup cell's frames; the output is still an error,
     so nbgrader still scores the test cell 0, and the feedback's one-line verdict keeps the message."""
-    from coursekit import checks
+    from coursekit.notebook import checks
 
-    helpers = nbformat.v4.new_code_cell((ROOT / "coursekit" / "checks.py").read_text())  # as in the setup cell
+    helpers = nbformat.v4.new_code_cell((ROOT / "coursekit" / "notebook" / "checks.py").read_text())  # as in the setup cell
     test = nbformat.v4.new_code_cell(
         "found = 1\nexpect(found == 2, 'answer: expected 2, found 1.')\nprint('not reached')",
         metadata={"nbgrader": {"grade": True, "grade_id": "t_visible", "locked": True, "points": 2.0,

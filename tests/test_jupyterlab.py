@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from coursekit import build
+from coursekit.authoring import build
 
 ROOT = build.ROOT
 OFF = {"@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:course-list"}   # need an nbgrader exchange

@@ -94,7 +94,7 @@ def test_run_epochs_resets_metrics_every_epoch(capsys):
 
 def test_a_short_training_run_learns_the_standins():
     """Two epochs on 2000 stand-in digits take the test accuracy far above chance."""
-    from coursekit.data import load_mnist
+    from coursekit.notebook.data import load_mnist
 
     (x_train, y_train), (x_test, y_test) = load_mnist()
     x_train, x_test = sol.prepare_images(x_train[:2000]), sol.prepare_images(x_test[:400])

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import keras
 
-from coursekit.archcheck import model_layers
+from coursekit.notebook.archcheck import model_layers
 from solutions import l02_cifar10_vgg16_brief as sol
 
 
@@ -97,7 +97,7 @@ def test_train_model_uses_validation_and_batches():
 
 def test_a_short_training_run_learns_the_standins():
     """Three epochs on 1000 stand-in images take the validation accuracy clearly above chance."""
-    from coursekit.data import load_cifar10
+    from coursekit.notebook.data import load_cifar10
 
     (x_train, y_train), (x_test, y_test) = load_cifar10()
     (x_val, y_val), _ = sol.split_validation(x_test, y_test, n_val=len(x_test) // 2)

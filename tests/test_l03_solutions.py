@@ -4,7 +4,7 @@ import pytest
 import keras
 from keras import layers
 
-from coursekit.archcheck import model_layers
+from coursekit.notebook.archcheck import model_layers
 from solutions import l03_cifar10_cnn_ensemble as sol
 
 
@@ -140,7 +140,7 @@ def test_accuracy_accepts_both_label_shapes():
 def test_a_short_ensemble_run_beats_chance_on_the_standins():
     """Three members, 4 epochs on 1000 stand-in images (Dropout 0.2, as in the notebook's fast mode):
     the ensemble is far above chance (10 %) and at least as good as its average member."""
-    from coursekit.data import load_cifar10
+    from coursekit.notebook.data import load_cifar10
 
     (x_train, y_train), (x_test, y_test) = load_cifar10()
     x_train, y_train = sol.preprocess(x_train[:1000]), y_train[:1000]

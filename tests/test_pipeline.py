@@ -8,8 +8,9 @@ import csv
 import nbformat
 import pytest
 
-from coursekit import grading
-from coursekit.build import lesson_ids
+from coursekit.devtools import studentwork
+from coursekit.grading import coursedir, gradebook, nbmeta
+from coursekit.authoring.build import lesson_ids
 from tests import nbtools
 
 LESSONS = lesson_ids()
@@ -24,14 +25,14 @@ class PipelineChecks:
     @pytest.fixture(scope="class")
     def graded_course(self, tmp_path_factory):
         course = tmp_path_factory.mktemp(f"course{self.lesson[:2]}")
-        grading.prepare_course(course, [self.lesson])
-        grading.submit_samples(course, self.lesson)
-        grading.autograde(course, self.lesson)
+        coursedir.prepare_course(course, [self.lesson])
+        studentwork.submit_samples(course, self.lesson)
+        coursedir.autograde(course, self.lesson)
         return course
 
     def test_full_partial_blank_scores(self, graded_course):
         lesson = self.lesson
-        scores = grading.scores(graded_course, lesson)
+        scores = gradebook.scores(graded_course, lesson)
         full, top = scores["sample_full"]
         assert top > 0 and full == top, f"full submission scored {full}/{top}"
         assert scores["sample_blank"][0] == 0, f"blank submission scored {scores['sample_blank']}"
@@ -42,7 +43,7 @@ class PipelineChecks:
         """The solved notebook, graded by nbgrader itself: every graded cell at its maximum (this is
         the "passes on the solution" half of tests/test_graded_cells.py, on the real grader)."""
         lesson = self.lesson
-        cells = grading.cell_scores(graded_course, lesson, "sample_full")
+        cells = gradebook.cell_scores(graded_course, lesson, "sample_full")
         tests = {gid for ids in nbtools.exercises(nbtools.master(lesson)).values() for gid in ids}
         assert tests and tests <= set(cells)
         lost = {gid: got for gid, got in cells.items() if got[0] != got[1]}
@@ -51,10 +52,10 @@ class PipelineChecks:
     def test_partial_score_is_exactly_the_solved_exercises(self, graded_course):
         lesson = self.lesson
         master = nbtools.master(lesson)
-        solved = grading.answer_ids(master)[: (len(grading.answer_ids(master)) + 1) // 2]
+        solved = nbmeta.answer_ids(master)[: (len(nbmeta.answer_ids(master)) + 1) // 2]
         tests_of = nbtools.exercises(master)
         expected = {gid for ex in solved for gid in tests_of[ex]}
-        cells = grading.cell_scores(graded_course, lesson, "sample_partial")
+        cells = gradebook.cell_scores(graded_course, lesson, "sample_partial")
         for gid, (got, top) in cells.items():
             if gid in tests_of:       # answer cells carry no points here
                 continue
@@ -62,11 +63,11 @@ class PipelineChecks:
 
     def test_export_csv_holds_every_submission(self, graded_course, tmp_path):
         lesson = self.lesson
-        rows = grading.export_csv(graded_course, tmp_path / "grades.csv")
+        rows = gradebook.export_csv(graded_course, tmp_path / "grades.csv")
         got = {(r["assignment"], r["student_id"]) for r in rows}
         want = {(lesson, s) for s in ("sample_full", "sample_partial", "sample_blank")}
         assert want <= got
-        table = grading.grade_table(rows)
+        table = gradebook.grade_table(rows)
         assert "sample_full" in table.splitlines()[2] or "sample_full" in table
 
     def test_hidden_tests_are_restored_at_grading(self, graded_course):
@@ -85,7 +86,7 @@ class PipelineChecks:
 
     def test_feedback_explains_failures_without_showing_hidden_tests(self, graded_course):
         lesson = self.lesson
-        grading.run_nbgrader(graded_course, "generate_feedback", lesson, "--force", "--log-level=ERROR")
+        coursedir.run_nbgrader(graded_course, "generate_feedback", lesson, "--force", "--log-level=ERROR")
         import html as htmllib
         import re
 
@@ -93,7 +94,7 @@ class PipelineChecks:
             page = (graded_course / "feedback" / student / lesson / f"{lesson}.html").read_text()
             return htmllib.unescape(re.sub(r"<[^>]+>", "", page))
 
-        top = grading.scores(graded_course, lesson)["sample_full"][1]
+        top = gradebook.scores(graded_course, lesson)["sample_full"][1]
         partial = text("sample_partial")
         assert "NotImplementedError" in partial and "Score:" in partial
         assert f"{top:g}" in text("sample_full")
@@ -118,7 +119,7 @@ class ValidateChecks:
         submitted = graded_course / "submitted"
 
         def validate(path):
-            run = grading.run_nbgrader(graded_course, "validate", str(path), check=False)
+            run = coursedir.run_nbgrader(graded_course, "validate", str(path), check=False)
             return run.returncode, run.stdout + run.stderr
 
         code, out = validate(submitted / "sample_full" / lesson / f"{lesson}.ipynb")

@@ -2,7 +2,7 @@
 and the one the formgrader's Autograde button runs - not only under `make grade`.
 
 Every case of tests/corpus.py (lesson 01) is handed in to one course and graded by ONE plain
-`nbgrader autograde <lesson>` run (nbgrader_config.py registers coursekit/nbgrader_steps.py). Then:
+`nbgrader autograde <lesson>` run (nbgrader_config.py registers coursekit/grading/preprocessors.py). Then:
 the correct submission earns full marks and is not flagged; unreadable files (empty, cut-off JSON,
 an nbformat that does not exist) are graded as the blank notebook and flagged with the reason, so the
 formgrader shows them instead of a traceback; repairable files (lost metadata,
@@ -11,13 +11,12 @@ is flagged in nbgrader's own gradebook (flagged, needs manual grade, a comment s
 gradebook holds every other student's grade; and the feedback of the student who printed the hidden
 test's source shows none of it.
 """
-import os
 
 import pytest
 from nbgrader.api import Gradebook
 
-from coursekit import grading, sandbox
-from coursekit.build import lesson_ids
+from coursekit.grading import coursedir, sandbox
+from coursekit.authoring.build import lesson_ids
 from tests import corpus
 
 LESSON = next((l for l in lesson_ids() if l.startswith("01_")), None)
@@ -31,7 +30,7 @@ HIDDEN_LINE = "_imgs = np.random.default_rng(1).integers(0, 256, size=(5, 7, 9))
 @pytest.fixture(scope="module")
 def plain(tmp_path_factory):
     course = tmp_path_factory.mktemp("plaincourse")
-    grading.prepare_course(course, [LESSON])
+    coursedir.prepare_course(course, [LESSON])
     for student, case in CASES.items():
         path = course / "submitted" / student / LESSON / f"{LESSON}.ipynb"
         path.parent.mkdir(parents=True)
@@ -40,8 +39,8 @@ def plain(tmp_path_factory):
     linked = course / "submitted" / "linked_notebook" / LESSON / f"{LESSON}.ipynb"
     linked.parent.mkdir(parents=True)
     linked.symlink_to(course / "submitted" / "correct" / LESSON / f"{LESSON}.ipynb")
-    run = grading.run_nbgrader(course, "autograde", LESSON, "--force", "--Execute.timeout=20", check=False)
-    grading.run_nbgrader(course, "generate_feedback", LESSON, "--force", check=False)
+    run = coursedir.run_nbgrader(course, "autograde", LESSON, "--force", "--Execute.timeout=20", check=False)
+    coursedir.run_nbgrader(course, "generate_feedback", LESSON, "--force", check=False)
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         found = {}
         for student in [*CASES, "linked_notebook"]:

@@ -1,7 +1,7 @@
 """Repository contracts: pinned versions agree, CI runs the README's command, badges point right."""
 import re
 
-from coursekit import build
+from coursekit.authoring import build
 
 ROOT = build.ROOT
 
@@ -43,7 +43,7 @@ def test_ci_then_runs_the_notebooks_on_colabs_stack():
 
 def test_colab_check_uses_the_tests_standin_sizes(monkeypatch):
     import conftest
-    from coursekit import colabcheck
+    from coursekit.devtools import colabcheck
 
     assert colabcheck.STANDIN_SIZES == conftest.STANDIN_SIZES
     monkeypatch.delenv("COURSE_LESSONS", raising=False)

@@ -1,9 +1,9 @@
-"""The workload-mode switch, seeding and the GPU message (coursekit/runtime.py)."""
+"""The workload-mode switch, seeding and the GPU message (coursekit/notebook/runtime.py)."""
 import numpy as np
 import pytest
 import keras
 
-from coursekit import runtime
+from coursekit.notebook import runtime
 
 
 @pytest.mark.parametrize("env,mode", [
@@ -70,7 +70,7 @@ def test_train_cap_rejects_what_it_cannot_read(raw):
 
 CAP_SCRIPT = r"""
 import json, numpy as np, tensorflow as tf, keras
-from coursekit import runtime
+from coursekit.notebook import runtime
 runtime._install_train_cap(2, 3)
 m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
 m.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
@@ -115,7 +115,7 @@ def test_train_cap_caps_training_only():
     ({"NBGRADER_EXECUTION": "autograde"}, "full", None),                     # grading decides
 ])
 def test_workload_cell(monkeypatch, env, choice, expected):
-    from coursekit.build import WORKLOAD_CELL
+    from coursekit.authoring.build import WORKLOAD_CELL
 
     for var in ("COURSE_MODE", "COURSE_MODE_FROM", "NBGRADER_EXECUTION"):
         monkeypatch.delenv(var, raising=False)

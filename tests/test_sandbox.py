@@ -1,4 +1,4 @@
-"""The grading sandbox (coursekit.sandbox): a real kernel started through bubblewrap, as nbgrader
+"""The grading sandbox (coursekit.grading.sandbox): a real kernel started through bubblewrap, as nbgrader
 starts it (same kernelspec, same Unix-socket channels), running code that attacks the grader."""
 import contextlib
 import inspect
@@ -16,7 +16,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from traitlets.config import Config
 
-from coursekit import sandbox
+from coursekit.grading import sandbox
 from tests import nbtools
 
 WHY_NOT = sandbox.available()
@@ -59,7 +59,7 @@ def course(tmp_path):
 
 @contextlib.contextmanager
 def sandboxed(course, tmp_path, cells, env=None, **client):
-    """A notebook of ``cells`` and a client whose sandboxed kernel, started the way coursekit.safegrade
+    """A notebook of ``cells`` and a client whose sandboxed kernel, started the way coursekit.grading.intake
     has nbgrader start it, runs while the block runs (``client.execute_cell(nb.cells[i], i)``)."""
     kernels = sandbox.kernel_dir(tmp_path / "kernels")
     channel_env, channel_args = sandbox.kernel_channels(kernels, "s1")

@@ -5,8 +5,8 @@ One class per lesson, so pytest-xdist (--dist loadscope) gives each lesson's ker
 """
 import pytest
 
-from coursekit.build import lesson_ids
-from coursekit.grading import solved_source
+from coursekit.authoring.build import lesson_ids
+from coursekit.grading.nbmeta import solved_source
 from tests import variants
 
 LESSONS = lesson_ids()

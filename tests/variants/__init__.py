@@ -11,7 +11,7 @@ Jupyter kernel per lesson runs the master's setup cell once; then, for each vari
 answer cell defines are removed, the variant's source runs as the answer cell, and the exercise's
 test cells (hidden tests included, exactly as in the master) run after it. Each test cell is scored
 by nbgrader's own rule (``determine_grade``: an error, or stderr that the course's IgnorePattern
-does not drop, scores 0). A correct variant must also pass the grading audit (coursekit/audit.py)
+does not drop, scores 0). A correct variant must also pass the grading audit (coursekit/grading/audit.py)
 unflagged: an honest answer is never sent for a human look. Test cells use only names from the setup cell and from the answer they
 grade (lessons/README.md), so this gives the exercise the points a whole-notebook autograde run
 would, at a fraction of the time.
@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import nbformat
 from nbclient import NotebookClient
 
-from coursekit import audit
+from coursekit.grading import audit
 from tests import nbtools
 
 
@@ -68,7 +68,7 @@ class Verdict:
     variant: Variant
     answer_error: str = ""
     cells: list[CellResult] = field(default_factory=list)
-    audit: list[str] = field(default_factory=list)  # what coursekit.audit flags in the answer
+    audit: list[str] = field(default_factory=list)  # what coursekit.grading.audit flags in the answer
 
     def problem(self) -> str | None:
         """None when the grading was right about this variant, else what went wrong."""

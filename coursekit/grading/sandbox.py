@@ -69,7 +69,7 @@ sandbox on, the kernel that runs a submission is in a boundary of its own:
   Memory in the tmpfs folders is not counted in the address space: a kernel may hold up to
   memory + 2 x disk + 64 MiB of RAM.
 
-  ``python coursekit/sandbox.py --show`` starts a sandbox as a kernel's and prints the limits as seen
+  ``python coursekit/grading/sandbox.py --show`` starts a sandbox as a kernel's and prints the limits as seen
   from inside it (:func:`limits_report`).
 
 nbgrader talks to the kernel over ZeroMQ on Unix sockets (``KernelManager.transport=ipc``) in a
@@ -415,7 +415,7 @@ def bwrap_command(connection_file: str, cwd: str, hide: str | None, data: str | 
     info = json.loads(Path(connection_file).read_text())
     if info.get("transport") != "ipc":
         raise SystemExit("the sandboxed kernel needs ZeroMQ over Unix sockets: start it with "
-                         "--KernelManager.transport=ipc (coursekit.sandbox.kernel_channels)")
+                         "--KernelManager.transport=ipc (coursekit.grading.sandbox.kernel_channels)")
     limit = limits(environ) if limit is None else limit
     userns = user_namespace() if userns is None else userns
     sockets = os.path.dirname(os.path.abspath(info["ip"]))
@@ -570,7 +570,7 @@ def main(argv=None) -> None:
     try:
         limit = limits()
     except ValueError as err:
-        sys.exit(f"coursekit.sandbox: {err}")
+        sys.exit(f"coursekit.grading.sandbox: {err}")
     read_fd, write_fd = os.pipe()
     cmd = bwrap_command(args[0], os.getcwd(), os.environ.get(HIDE_ENV) or None,
                         os.environ.get("COURSE_DATA_DIR") or None, args[1:], limit=limit, info_fd=write_fd)

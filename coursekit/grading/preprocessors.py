@@ -11,8 +11,8 @@ three are equally safe:
   folder besides the notebook (it follows links: a link to the gradebook would arrive as a copy),
   repairs the submission towards the release notebook
   (duplicated grade cells, deleted test cells, grading metadata lost by an editor or Colab: see
-  ``coursekit.safegrade.repair``) and audits every cell a student could change for code that can forge
-  or sabotage the grading (``coursekit.audit``). What it found travels with the notebook to:
+  ``coursekit.grading.intake.repair``) and audits every cell a student could change for code that can forge
+  or sabotage the grading (``coursekit.grading.audit``). What it found travels with the notebook to:
 - :class:`RecallIntake` (autograde phase, before nbgrader clears the notebook metadata), then
 - :class:`FlagForReview` (after nbgrader saved the scores): a submission with findings is marked
   **flagged** and every grade **needs manual grade** in the gradebook, so the formgrader lists it,
@@ -31,7 +31,7 @@ from nbconvert.exporters import NotebookExporter
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer
 
-from coursekit.grading import _grade_meta as _meta
+from coursekit.grading.nbmeta import grade_meta as _meta
 
 INTAKE_KEY = "coursekit_intake"
 
@@ -75,9 +75,9 @@ class SubmissionExporter(NotebookExporter):
     def from_filename(self, filename, resources=None, **kw):
         import tempfile
 
-        from coursekit import safegrade
+        from coursekit.grading import intake
 
-        _, _, reject = safegrade.read_submission(Path(filename))
+        _, _, reject = intake.read_submission(Path(filename))
         info = (resources or {}).get("nbgrader", {})
         release = None if reject is None else _release_notebook(
             self.config, info.get("assignment", ""), info.get("notebook", ""))
@@ -94,7 +94,7 @@ class CourseIntake(NbGraderPreprocessor):
     """Repair towards the release notebook, then audit; the findings go into the notebook's metadata."""
 
     def preprocess(self, nb, resources):
-        from coursekit import audit, safegrade
+        from coursekit.grading import audit, intake
 
         info = resources.get("nbgrader", {})
         release = _release_notebook(self.config, info.get("assignment", ""), info.get("notebook", ""))
@@ -114,7 +114,7 @@ class CourseIntake(NbGraderPreprocessor):
             self.log.warning("coursekit: no release notebook for %s: submission not repaired or audited",
                              info.get("assignment"))
         else:
-            notes += safegrade.repair(nb, release)
+            notes += intake.repair(nb, release)
             notes += audit.audit(nb, release)
         nb.metadata[INTAKE_KEY] = {"notes": notes}  # always overwritten: a student cannot pre-set it
         for note in notes:
@@ -246,11 +246,11 @@ SANDBOX_MODE_ENV = "COURSE_SANDBOX"  # auto (default) | on | off
 
 def sandbox_kernelspec() -> Path:
     """Write (or refresh) the ``course-sandbox`` kernelspec in this Python environment: the kernel
-    that runs ``coursekit/sandbox.py``, which starts ipykernel inside bubblewrap."""
+    that runs ``coursekit/grading/sandbox.py``, which starts ipykernel inside bubblewrap."""
     import os
     import sys
 
-    from coursekit import sandbox
+    from coursekit.grading import sandbox
 
     text = json.dumps(sandbox.kernelspec(), indent=1)
     for base in (Path(sys.prefix) / "share" / "jupyter" / "kernels",
@@ -279,7 +279,7 @@ def select_kernel(c, course_root: str) -> str:
     import sys
     import tempfile
 
-    from coursekit import sandbox
+    from coursekit.grading import sandbox
 
     mode = os.environ.get(SANDBOX_MODE_ENV, "auto").strip().lower() or "auto"
     if mode == "off":

@@ -6,7 +6,7 @@ class hands in - complete, partial and untouched notebooks, notebooks downloaded
 notebooks at all. Every submission is built from the committed master and release notebooks,
 never hand-edited, and each comes with the score a correct grader must give it.
 
-    python -m coursekit.synthclass 01_mnist_vgg_subclassing 40 <course>   # writes submitted/
+    python -m coursekit.devtools.synthclass 01_mnist_vgg_subclassing 40 <course>   # writes submitted/
 """
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ from pathlib import Path
 
 import nbformat
 
-from coursekit import grading
-from coursekit.build import ROOT
+from coursekit.devtools import studentwork
+from coursekit.grading import nbmeta
+from coursekit.authoring.build import ROOT
 
 # kind: share of the class. A class of 8 or more gets one of each kind; the rest is shared out by
 # these weights (largest remainder).
@@ -100,8 +101,8 @@ def synthetic_class(lesson: str, n: int, seed: int = 0, root: Path = ROOT) -> di
     with ``seed`` so that kinds are spread over the class, as they would be."""
     master = nbformat.read(root / "source" / lesson / f"{lesson}.ipynb", as_version=4)
     release = nbformat.read(root / "release" / lesson / f"{lesson}.ipynb", as_version=4)
-    answers = grading.answer_ids(master)
-    tests_of = grading.exercise_tests(master)
+    answers = nbmeta.answer_ids(master)
+    tests_of = nbmeta.exercise_tests(master)
     points = {_meta(c)["grade_id"]: float(_meta(c)["points"]) for c in master.cells if _meta(c).get("grade")}
     rng = random.Random(seed)
 
@@ -109,7 +110,7 @@ def synthetic_class(lesson: str, n: int, seed: int = 0, root: Path = ROOT) -> di
         return sum(points[t] for a in solved for t in tests_of[a])
 
     def filled(solved) -> dict:
-        return json.loads(nbformat.writes(grading.make_submission(master, release, solved)))
+        return json.loads(nbformat.writes(studentwork.make_submission(master, release, solved)))
 
     def partial():
         return sorted(rng.sample(answers, rng.randint(1, len(answers) - 1)), key=answers.index)

@@ -7,7 +7,7 @@
     -> release/<id>/<id>.ipynb          `nbgrader generate_assignment`: stubs, no hidden tests
     -> notebooks/<id>.ipynb             release + Colab metadata (GPU runtime), flat folder
 
-Run ``python -m coursekit.build`` (``make build``). Every output is a pure function of the
+Run ``python -m coursekit.authoring.build`` (``make build``). Every output is a pure function of the
 inputs, so a test rebuilds into a temporary folder and compares with what is committed.
 """
 from __future__ import annotations
@@ -26,9 +26,9 @@ from pathlib import Path
 
 import nbformat
 
-from coursekit.grading import exercise_tests
+from coursekit.grading.nbmeta import exercise_tests
 
-ROOT = Path(__file__).resolve().parent.parent
+from coursekit import ROOT  # noqa: E402
 INJECTED_MODULES = ("runtime", "checks", "data", "plots", "archcheck", "handin")
 SETUP_TITLE = "#@title Course setup: run it after the Workload cell (locked; it defines the course helpers)"
 CELL_HEADER = re.compile(r"^# %% \[(?P<kind>\w+)\](?P<attrs>.*)$")
@@ -109,8 +109,8 @@ def kit_source(root: Path = ROOT) -> str:
     """The injected helpers, concatenated in order, each under a banner naming its file."""
     parts = []
     for module in INJECTED_MODULES:
-        body = (root / "coursekit" / f"{module}.py").read_text().rstrip()
-        parts.append(f"# ---- coursekit/{module}.py " + "-" * (60 - len(module)) + f"\n{body}")
+        body = (root / "coursekit" / "notebook" / f"{module}.py").read_text().rstrip()
+        parts.append(f"# ---- coursekit/notebook/{module}.py " + "-" * (51 - len(module)) + f"\n{body}")
     return "\n\n\n".join(parts)
 
 
@@ -224,7 +224,7 @@ HANDIN_LOCKED_NAMES = {"setup": "Course setup", "handin_check": "Ready to hand i
 
 
 def handin_expected(nb, exercise_names: dict[str, str]) -> dict:
-    """What the hand-in check compares the saved notebook with (``coursekit.handin.handin_problems``):
+    """What the hand-in check compares the saved notebook with (``coursekit.notebook.handin.handin_problems``):
     the graded cells and their points, the answer cells, the locked cells, each exercise by the
     names the student writes (the answer cell's ``from=``) and the exercise each test cell grades."""
     tests_of = exercise_tests(nb)
@@ -241,7 +241,7 @@ def handin_data(expected: dict) -> str:
     """The lesson's part of the locked setup cell that the hand-in cell reads: nbgrader restores
     the setup cell from the master, so what is checked comes from the build, never from a
     student's copy (JupyterLab shows the setup cell collapsed, Colab folds it)."""
-    return ("# ---- this lesson: what the 'Ready to hand in?' cell checks (written by coursekit/build.py) ----\n"
+    return ("# ---- this lesson: what the 'Ready to hand in?' cell checks (written by coursekit/authoring/build.py) ----\n"
             f"HANDIN_EXPECTED = {json.dumps(expected, indent=1, ensure_ascii=False)}")
 
 
@@ -280,7 +280,7 @@ def write_notebook(nb, path: Path) -> None:
 
 def generate_release(root: Path, lesson_id: str) -> None:
     """Run nbgrader's generate_assignment for one lesson in course directory ``root``."""
-    from coursekit.grading import nbgrader_env  # the venv's bin on PATH, where the kit is
+    from coursekit.grading.coursedir import nbgrader_env  # the venv's bin on PATH, where the kit is
 
     env = nbgrader_env({"COURSE_SANDBOX": "off"})  # nothing is executed here
     cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", lesson_id, "--force", "--no-db",

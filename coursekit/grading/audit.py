@@ -8,7 +8,7 @@ passing one. The grader cannot see the kernel's state, so it reads the code inst
 static, and it *fails closed* - a construct an honest answer to this course never needs is flagged,
 even when it might be harmless. A flag keeps the score and asks a human to look (``make grade``'s
 needs-a-look list; nbgrader's own "needs manual grade" and "flagged" marks in the formgrader, set by
-``coursekit.nbgrader_steps``). Exercises never need any of it: they are NumPy, TensorFlow and Keras.
+``coursekit.grading.preprocessors``). Exercises never need any of it: they are NumPy, TensorFlow and Keras.
 
 What is flagged, per cell (cells nbgrader restores from the master - locked and test cells - and
 cells whose source equals the release's are skipped):
@@ -199,7 +199,7 @@ def setup_names(setup_source: str) -> tuple[set[str], dict[str, str]]:
 
 def audit(nb, release) -> list[str]:
     """One note per student-editable code cell that can forge or sabotage the grading (empty: none)."""
-    from coursekit.grading import _grade_meta as meta
+    from coursekit.grading.nbmeta import grade_meta as meta
     setup = next((c.source for c in release.cells if meta(c).get("grade_id") == "setup"), "")
     helpers, sources = setup_names(setup)
     modules = set(sources) | {"builtins", "numpy", "tensorflow", "keras"}

@@ -15,7 +15,7 @@ any machine, in minutes:
 
 It prints one JSON object on stdout, ``{lesson id: {"ok", "wall_s", "peak_rss_gib",
 "max_call_images", "error"}, ...}`` (progress and the budget go to stderr); the exit status is 1 when a lesson fails or breaks
-the budget. ``python -m coursekit.fullcheck [--lessons 01 04] [--cap 1,2] [--keep DIR]``.
+the budget. ``python -m coursekit.devtools.fullcheck [--lessons 01 04] [--cap 1,2] [--keep DIR]``.
 """
 from __future__ import annotations
 
@@ -32,10 +32,10 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, DeadKernelError
 
-from coursekit import standins
-from coursekit.build import lesson_ids
+from coursekit.devtools import standins
+from coursekit.authoring.build import lesson_ids
 
-ROOT = Path(__file__).resolve().parent.parent
+from coursekit import ROOT  # noqa: E402
 REAL_SIZES = dict(mnist_train=60_000, mnist_test=10_000, cifar_train=50_000, cifar_test=10_000)
 BUDGET = {"peak_rss_gib": 10.0, "max_call_images": 4096}
 REPORT_CELL = (

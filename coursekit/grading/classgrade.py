@@ -1,11 +1,11 @@
 """Grade a whole class: N workers on one gradebook, resumable, one bad file never stops the rest.
 
-    python -m coursekit.classgrade LESSON [--course DIR] [--workers N] [--db-url URL]
+    python -m coursekit.grading.classgrade LESSON [--course DIR] [--workers N] [--db-url URL]
                                    [--force] [--student ID ...] [--shard K/N] [--sandbox auto|on|off]
     (or: make grade LESSON=... WORKERS=N DB_URL=... FORCE=1 SHARD=K/N SANDBOX=on)
 
 Every submission under ``submitted/<student>/<lesson>/`` is checked and repaired towards the
-release notebook (coursekit.safegrade), then autograded by its own ``nbgrader autograde``
+release notebook (coursekit.grading.intake), then autograded by its own ``nbgrader autograde``
 process; N of those run at once. The run prints progress (done / total, failures so far, ETA)
 and ends with the grade table and the submissions that need a human look, each with the reason.
 
@@ -24,7 +24,7 @@ and every run that failed (its kernel died or was killed, nbgrader gave up) - ar
 who hands in again is regraded because the digest changes. ``--force`` regrades everyone selected.
 
 Sandbox. Where bubblewrap works (Debian package ``bubblewrap``), every kernel runs in a sandbox
-that hides the course directory and the network (coursekit.sandbox); elsewhere the run says, at
+that hides the course directory and the network (coursekit.grading.sandbox); elsewhere the run says, at
 its start and in its summary, that kernels run unsandboxed. ``--sandbox on`` refuses to grade
 without it.
 
@@ -49,8 +49,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from coursekit import grading, safegrade, sandbox
-from coursekit.safegrade import Result
+from coursekit.grading import coursedir, gradebook, intake, runner, sandbox
+from coursekit.grading.runner import Result
 
 RECORDS = "grading-records"
 
@@ -124,7 +124,7 @@ def in_shard(student: str, shard: tuple[int, int] | None) -> bool:
 def file_digest(course: Path, lesson: str, student: str) -> str | None:
     """SHA-256 over what is graded of what the student handed in: the notebook and ``timestamp.txt``
     (other files are never graded; links are never followed - a link is digested as its target's name)."""
-    notebook = safegrade.submitted_path(course, lesson, student)
+    notebook = intake.submitted_path(course, lesson, student)
     if not notebook.parent.is_dir():
         return None
     digest = hashlib.sha256()
@@ -172,7 +172,7 @@ def register(url: str, course_id: str, lesson: str, students: list[str]) -> set[
     from nbgrader.api import MissingEntry
 
     try:
-        with grading.open_gradebook(url, course_id) as gb:
+        with gradebook.open_gradebook(url, course_id) as gb:
             try:
                 gb.find_assignment(lesson)
             except MissingEntry:
@@ -199,13 +199,13 @@ def grade_class(course: Path, lesson: str, *, workers: int = 1, db_url: str | No
     ``sandboxed``: "auto" (the default: each kernel in a bubblewrap sandbox where bubblewrap works,
     with a note where it does not), "on" (refuse to grade without it) or "off"."""
     course = Path(course).resolve()
-    course_id, configured = grading.course_settings(course)
+    course_id, configured = coursedir.course_settings(course)
     url = db_url or configured
     n_workers, note = plan_workers(url, workers)
     if not (course / "release" / lesson / f"{lesson}.ipynb").exists():
         raise ClassGradeError(f"no release/{lesson}/{lesson}.ipynb in {course}: is this the course directory, "
                               f"and has `nbgrader generate_assignment {lesson}` run?")
-    names = [s for s in (students or safegrade.submitted_students(course, lesson)) if in_shard(s, shard)]
+    names = [s for s in (students or intake.submitted_students(course, lesson)) if in_shard(s, shard)]
     run = ClassRun(lesson, [], workers=n_workers, backend=backend(url), notes=[note] if note else [])
     if note and progress:
         progress(f"note: {note}")
@@ -239,18 +239,18 @@ def grade_class(course: Path, lesson: str, *, workers: int = 1, db_url: str | No
             kernels = sandbox.kernel_dir(Path(tempfile.mkdtemp(prefix="course-kernels-")))
     run.sandboxed = kernels is not None
 
-    release = safegrade.release_notebook(course, lesson)
+    release = intake.release_notebook(course, lesson)
     child_env = dict(env or {})
     if n_workers > 1:   # N kernels share the cores: keep TensorFlow from starting cores x N threads
         child_env.setdefault("TF_NUM_INTRAOP_THREADS", str(max(1, (os.cpu_count() or 1) // n_workers)))
         child_env.setdefault("TF_NUM_INTEROP_THREADS", "1")
-    processes = safegrade.Processes()
+    processes = runner.Processes()
 
     def task(student):
         began = time.perf_counter()
         try:
-            item = safegrade.stage_one(course, lesson, student, release)
-            result = safegrade.grade_one(course, lesson, item, db_url=url, env=child_env, timeout=timeout,
+            item = intake.stage_one(course, lesson, student, release)
+            result = runner.grade_one(course, lesson, item, db_url=url, env=child_env, timeout=timeout,
                                          wall_limit=wall_limit, processes=processes, sandbox_kernels=kernels)
         except Exception as err:  # a file the intake could not handle: this student only
             result = Result(student, "failed", notes=[f"could not be graded: {type(err).__name__}: {err}"])
@@ -289,7 +289,7 @@ def grade_class(course: Path, lesson: str, *, workers: int = 1, db_url: str | No
             shutil.rmtree(kernels, ignore_errors=True)
     run.seconds = time.perf_counter() - start
 
-    scores = grading.scores(course, lesson, url)
+    scores = gradebook.scores(course, lesson, url)
     for student in names:
         result = now.get(student) or earlier[student]
         if student in scores and result.status != "rejected":
@@ -330,7 +330,7 @@ def main(argv=None) -> int:
         print(f"interrupted: {err}", file=sys.stderr)
         return 130
     print()
-    print(safegrade.report(run.results))
+    print(runner.report(run.results))
     print()
     print(run.summary())
     return 0

@@ -1,6 +1,6 @@
 """Run every master notebook on Colab's own stack: ``make test-colab``.
 
-    .venv-colab/bin/python -m coursekit.colabcheck [--notebook ID ...] [--timeout S]
+    .venv-colab/bin/python -m coursekit.devtools.colabcheck [--notebook ID ...] [--timeout S]
 
 Run it with the Python of the Colab venv (``.venv-colab``, made by ``make test-colab`` from
 ``requirements-colab.txt``: Colab's Python, TensorFlow, Keras, NumPy, matplotlib, IPython and
@@ -28,7 +28,7 @@ import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from coursekit import ROOT  # noqa: E402
 # The same sizes as conftest.STANDIN_SIZES (tests/test_repo.py checks): small, so fast mode is fast.
 STANDIN_SIZES = dict(mnist_train=2000, mnist_test=500, cifar_train=1000, cifar_test=500)
 KERNEL_NAME = "course-colab-stack"
@@ -144,7 +144,7 @@ def probe_kernel(env: dict) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m coursekit.colabcheck", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m coursekit.devtools.colabcheck", description=__doc__.split("\n\n")[0])
     parser.add_argument("--notebook", action="append", metavar="ID",
                         help="only this lesson (id or number, e.g. 01); repeatable")
     parser.add_argument("--timeout", type=int, default=300, help="seconds per cell (default 300)")
@@ -158,7 +158,7 @@ def main(argv=None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="course-colab-"))
     saved_jupyter_path = os.environ.get("JUPYTER_PATH")
     try:
-        from coursekit import standins
+        from coursekit.devtools import standins
 
         data_dir = tmp / "data"
         standins.write_all(data_dir, **STANDIN_SIZES)

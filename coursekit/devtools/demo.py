@@ -3,7 +3,7 @@
 For each lesson it registers the assignment in a fresh SQLite gradebook (`nbgrader
 generate_assignment`), hands in three sample students made from the committed notebooks
 (sample_full: every exercise solved; sample_partial: the first half; sample_blank: the release
-notebook untouched), autogrades them the way `make grade` does (coursekit.classgrade: checked,
+notebook untouched), autogrades them the way `make grade` does (coursekit.grading.classgrade: checked,
 then one `nbgrader autograde` run per student), exports the grades CSV and prints the table.
 
 The course directory is `demo-course/` (ignored by git). Data: the folder in COURSE_DATA_DIR if
@@ -18,8 +18,9 @@ import sys
 import time
 from pathlib import Path
 
-from coursekit import classgrade, grading, safegrade, standins
-from coursekit.build import ROOT, lesson_ids
+from coursekit.devtools import studentwork, standins
+from coursekit.grading import classgrade, coursedir, gradebook, runner
+from coursekit.authoring.build import ROOT, lesson_ids
 
 
 def main(argv=None) -> int:
@@ -42,9 +43,9 @@ def main(argv=None) -> int:
         standins.write_all(data_dir)
     env = {"COURSE_DATA_DIR": data_dir}
 
-    grading.prepare_course(course, lessons)
+    coursedir.prepare_course(course, lessons)
     for lesson in lessons:
-        samples = grading.submit_samples(course, lesson)
+        samples = studentwork.submit_samples(course, lesson)
         start = time.perf_counter()
         results = classgrade.grade_class(course, lesson, env=env, progress=None).results
         seconds = time.perf_counter() - start
@@ -52,12 +53,12 @@ def main(argv=None) -> int:
               f"({seconds / len(samples):.1f} s per submission)")
         look = [r for r in results if r.needs_look]
         if look:
-            print(safegrade.report(look))
+            print(runner.report(look))
 
     csv_path = course / "grades.csv"
-    rows = grading.export_csv(course, csv_path)
+    rows = gradebook.export_csv(course, csv_path)
     print()
-    print(grading.grade_table(rows))
+    print(gradebook.grade_table(rows))
     print()
     print(f"gradebook: {course / 'gradebook.db'}\ngrades CSV: {csv_path}\n"
           f"autograded notebooks: {course / 'autograded'}")

@@ -1,14 +1,14 @@
 """Small, learnable stand-ins for MNIST and CIFAR-10 in the official file formats.
 
 For working offline (CI, a classroom without internet): the files can be read
-by ``coursekit.data`` (set ``COURSE_DATA_DIR=DIR``) and, for ``mnist.npz``, by
+by ``coursekit.notebook.data`` (set ``COURSE_DATA_DIR=DIR``) and, for ``mnist.npz``, by
 ``keras.datasets.mnist`` itself.  They are synthetic: every class is a drawn
 glyph (MNIST: stroked digits 0-9) or a coloured shape (CIFAR-10), with random
 position, size, slant, thickness and noise, so a small model learns them well
 above chance.  They carry a marker, and the loaders print a loud banner when
 they read one.  Output is deterministic: same arguments, same bytes.
 
-    python -m coursekit.standins DIR [--mnist-train N] [--mnist-test N]
+    python -m coursekit.devtools.standins DIR [--mnist-train N] [--mnist-test N]
         [--cifar-train N] [--cifar-test N] [--seed S] [--tar]
 
 writes DIR/mnist.npz and DIR/cifar-10-batches-py/ (with --tar also
@@ -25,12 +25,12 @@ import zipfile
 
 import numpy as np
 
-from coursekit.data import (CIFAR10_CLASSES, _data_CIFAR_DIR, _data_CIFAR_TGZ,
+from coursekit.notebook.data import (CIFAR10_CLASSES, _data_CIFAR_DIR, _data_CIFAR_TGZ,
                             _data_CIFAR_TRAIN, _data_MNIST_FILE,
                             _data_STANDIN_KEY, _data_STANDIN_TAG)
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed timestamps make the output byte-identical
-_NOTE = ("STAND-IN: small synthetic substitute made by coursekit.standins, "
+_NOTE = ("STAND-IN: small synthetic substitute made by coursekit.devtools.standins, "
          "not the real dataset")
 
 
@@ -273,7 +273,7 @@ def write_all(directory, mnist_train=3000, mnist_test=600, cifar_train=2500,
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python -m coursekit.standins",
+        prog="python -m coursekit.devtools.standins",
         description="Write small synthetic STAND-IN versions of MNIST and "
                     "CIFAR-10 in the official file formats.")
     parser.add_argument("directory", metavar="DIR")
