@@ -16,6 +16,7 @@ import nbformat
 
 from coursekit.devtools import studentwork
 from coursekit.grading import nbmeta
+from coursekit.grading.nbmeta import grade_meta
 from coursekit.devtools.synthclass import colab_saved, dump as _dump
 from tests import nbtools
 
@@ -28,10 +29,6 @@ class Case:
     why: str
 
 
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def make_corpus(lesson: str) -> dict[str, Case]:
     master, release = nbtools.master(lesson), nbtools.release(lesson)
     samples = studentwork.sample_submissions(master, release)
@@ -39,13 +36,13 @@ def make_corpus(lesson: str) -> dict[str, Case]:
     blank = json.loads(nbformat.writes(samples["sample_blank"]))
     answers = nbmeta.answer_ids(master)
     tests_of = nbtools.exercises(master)
-    points = {_meta(c)["grade_id"]: _meta(c)["points"] for c in master.cells if _meta(c).get("grade")}
+    points = {grade_meta(c)["grade_id"]: grade_meta(c)["points"] for c in master.cells if grade_meta(c).get("grade")}
     first, last = answers[0], answers[-1]
 
     def edited(base, fn):
         nb = copy.deepcopy(base)
         for cell in nb["cells"]:
-            fn(cell, _meta(cell))
+            fn(cell, grade_meta(cell))
         return nb
 
     def append_to(grade_id, code, base=full):
@@ -61,7 +58,7 @@ def make_corpus(lesson: str) -> dict[str, Case]:
                                                 and c.update(source="pass"))),
                                    {"graded", "flagged"}, 0.0, "blank answers, visible tests replaced by `pass`"),
         "test_cell_deleted": Case(_dump({**full, "cells": [c for c in full["cells"]
-                                                           if _meta(c).get("grade_id") != visible[0]]}),
+                                                           if grade_meta(c).get("grade_id") != visible[0]]}),
                                   {"flagged"}, "full", f"the test cell '{visible[0]}' deleted"),
         "points_raised_flags_removed": Case(_dump(edited(blank, lambda c, m: m.get("grade") and m.update(
             points=100, grade=False))), {"flagged"}, 0.0, "blank answers; test cells set to 100 points, grade flags off"),
@@ -99,7 +96,7 @@ def make_corpus(lesson: str) -> dict[str, Case]:
                                         "other students' files and reach the network (the sandbox must stop it)")
     forged = copy.deepcopy(full)
     for cell in forged["cells"]:
-        if _meta(cell).get("grade_id") == first:
+        if grade_meta(cell).get("grade_id") == first:
             cell["source"] += ("\n\ndef expect(*args, **kwargs):\n    pass\n\n"
                                "expect_dtype = expect_shape = expect_close = expect\n")
     corpus["forges_the_checks"] = Case(_dump(forged), {"flagged"}, "full",
@@ -107,7 +104,7 @@ def make_corpus(lesson: str) -> dict[str, Case]:
                                        "scores cannot be trusted, so it must be flagged for a human look")
     # One duplicated test cell: plain nbgrader aborts the whole run on it; the intake keeps one copy.
     dup = copy.deepcopy(full)
-    i = next(i for i, c in enumerate(dup["cells"]) if _meta(c).get("grade_id") == visible[0])
+    i = next(i for i, c in enumerate(dup["cells"]) if grade_meta(c).get("grade_id") == visible[0])
     dup["cells"].insert(i + 1, {**copy.deepcopy(dup["cells"][i]), "id": "copied-test-cell"})
     corpus["test_cell_duplicated"] = Case(_dump(dup), {"flagged"}, "full",
                                           f"the test cell '{visible[0]}' copied (same grading metadata twice)")
@@ -204,7 +201,7 @@ def hardcoded_answer(lesson, full):
                 '    return expected.astype("float32")[..., None]\n')
         nb = copy.deepcopy(full)
         for cell in nb["cells"]:
-            if _meta(cell).get("grade_id") == "prepare_images":
+            if grade_meta(cell).get("grade_id") == "prepare_images":
                 cell["source"] = code
         return nb, 1.0   # prepare_images_hidden is worth 1 point
     return None

@@ -1,30 +1,29 @@
 """Helpers for tests that execute lesson notebooks and judge cells the way nbgrader does."""
 from __future__ import annotations
 
-import json
+import copy
 import logging
 import re
-from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 from nbgrader.utils import determine_grade
 
+from coursekit import ROOT
 from coursekit.grading import nbmeta
-
-ROOT = Path(__file__).resolve().parent.parent
+from coursekit.grading.coursedir import Course
+from coursekit.grading.nbmeta import grade_meta
 
 
 def master(lesson: str):
-    return nbformat.read(ROOT / "source" / lesson / f"{lesson}.ipynb", as_version=4)
+    return Course(ROOT).read("source", lesson)
 
 
 def release(lesson: str):
-    return nbformat.read(ROOT / "release" / lesson / f"{lesson}.ipynb", as_version=4)
+    return Course(ROOT).read("release", lesson)
 
 
-def meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
+meta = grade_meta  # the one accessor of nbgrader's cell metadata
 
 
 def exercises(nb) -> dict[str, list[str]]:
@@ -36,7 +35,7 @@ def grading_subset(master_nb, release_nb, stub: set[str] = frozenset()):
     """The cells nbgrader grades (setup, answers, tests) of the master; answers in ``stub``
     replaced by their release-notebook stub."""
     stubs = {meta(c)["grade_id"]: c.source for c in release_nb.cells if meta(c).get("solution")}
-    nb = nbformat.from_dict(json.loads(json.dumps(master_nb)))
+    nb = nbformat.from_dict(copy.deepcopy(master_nb))
     nb.cells = [c for c in nb.cells if meta(c)]
     for cell in nb.cells:
         if meta(cell).get("solution") and meta(cell)["grade_id"] in stub:
@@ -61,7 +60,7 @@ def graded(cell, pattern: str) -> tuple[float, float, str]:
     """(points, max_points, why) of one graded cell by nbgrader's own rule (an error or any stderr
     output scores 0), after the IgnorePattern step that autograding runs first (``pattern``: its
     regex, or "" when off). ``why``: the error (``ename: evalue``), else the first stderr kept, else ""."""
-    cell = nbformat.from_dict(json.loads(json.dumps(cell)))
+    cell = nbformat.from_dict(copy.deepcopy(cell))
     cell.outputs = [o for o in cell.get("outputs", []) if not (
         pattern and o.output_type == "stream" and o.name == "stderr" and re.search(pattern, o.text))]
     why = ""

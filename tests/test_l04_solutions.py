@@ -46,7 +46,7 @@ def test_vgg16_bn_layer_names_order_and_kinds(vgg):
 
 def test_per_block_param_table(vgg):
     """The numbers the lesson's markdown table shows."""
-    blocks = {}
+    blocks, prev = {}, None
     for layer in vgg.layers:
         key = layer.name.split("_")[0] if layer.name.startswith("block") else None
         if layer.name.startswith("bn"):

@@ -2,13 +2,13 @@
 students (solved, half solved, blank), and any mix of solved answer cells for tests."""
 from __future__ import annotations
 
-import json
+import copy
 from pathlib import Path
 
 import nbformat
 
 from coursekit import ROOT
-from coursekit.grading.coursedir import submit
+from coursekit.grading.coursedir import Course, submit
 from coursekit.grading.nbmeta import answer_ids, grade_meta, solved_source
 
 
@@ -18,7 +18,7 @@ def make_submission(master, release, solve) -> nbformat.NotebookNode:
     unknown = set(solve) - set(solutions)
     if unknown:
         raise ValueError(f"no answer cells named {sorted(unknown)}")
-    nb = nbformat.from_dict(json.loads(json.dumps(release)))
+    nb = nbformat.from_dict(copy.deepcopy(release))
     for cell in nb.cells:
         grade_id = grade_meta(cell).get("grade_id")
         if grade_meta(cell).get("solution") and grade_id in solve:
@@ -39,8 +39,7 @@ def sample_submissions(master, release) -> dict[str, nbformat.NotebookNode]:
 def submit_samples(course: Path, lesson: str, root: Path = ROOT) -> list[str]:
     """Hand in the three sample students (see sample_submissions), made from the committed master
     and release notebooks of ``lesson``. Returns their ids."""
-    master = nbformat.read(root / "source" / lesson / f"{lesson}.ipynb", as_version=4)
-    release = nbformat.read(root / "release" / lesson / f"{lesson}.ipynb", as_version=4)
+    master, release = Course(root).read("source", lesson), Course(root).read("release", lesson)
     samples = sample_submissions(master, release)
     for student, nb in samples.items():
         submit(course, student, lesson, nb)

@@ -23,7 +23,9 @@ import nbformat
 
 from coursekit.devtools import studentwork
 from coursekit.grading import nbmeta
-from coursekit.authoring.build import ROOT
+from coursekit.grading.coursedir import Course
+from coursekit.grading.nbmeta import grade_meta
+from coursekit import ROOT
 
 # kind: share of the class. A class of 8 or more gets one of each kind; the rest is shared out by
 # these weights (largest remainder).
@@ -45,10 +47,6 @@ class Submission:
     data: bytes
     solved: list[str]             # answer cells filled in
     expected: float | None        # the score a correct grader gives; None: rejected, no score
-
-
-def _meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
 def dump(nb: dict) -> bytes:
@@ -99,11 +97,10 @@ def _counts(n: int) -> dict[str, int]:
 def synthetic_class(lesson: str, n: int, seed: int = 0, root: Path = ROOT) -> dict[str, Submission]:
     """{student id: Submission} for ``n`` students of ``lesson`` (ids s001, s002, ...), shuffled
     with ``seed`` so that kinds are spread over the class, as they would be."""
-    master = nbformat.read(root / "source" / lesson / f"{lesson}.ipynb", as_version=4)
-    release = nbformat.read(root / "release" / lesson / f"{lesson}.ipynb", as_version=4)
+    master, release = Course(root).read("source", lesson), Course(root).read("release", lesson)
     answers = nbmeta.answer_ids(master)
     tests_of = nbmeta.exercise_tests(master)
-    points = {_meta(c)["grade_id"]: float(_meta(c)["points"]) for c in master.cells if _meta(c).get("grade")}
+    points = {grade_meta(c)["grade_id"]: float(grade_meta(c)["points"]) for c in master.cells if grade_meta(c).get("grade")}
     rng = random.Random(seed)
 
     def score(solved):
@@ -129,8 +126,8 @@ def synthetic_class(lesson: str, n: int, seed: int = 0, root: Path = ROOT) -> di
             nb = colab_saved(nb, keep_nbgrader=False)
         elif kind == "duplicated_answer":
             # The student copied the cell, solved the copy and left the stub above it.
-            stub = next(c for c in filled([])["cells"] if _meta(c).get("grade_id") == answers[0])
-            at = next(j for j, c in enumerate(nb["cells"]) if _meta(c).get("grade_id") == answers[0])
+            stub = next(c for c in filled([])["cells"] if grade_meta(c).get("grade_id") == answers[0])
+            at = next(j for j, c in enumerate(nb["cells"]) if grade_meta(c).get("grade_id") == answers[0])
             nb["cells"].insert(at, {**copy.deepcopy(stub), "id": f"copy-{stub['id']}"[:64]})
         data = dump(nb)
         if kind == "malformed_json":
@@ -146,7 +143,7 @@ def write_class(course: Path, lesson: str, n: int, seed: int = 0, root: Path = R
     """Hand in a synthetic class: ``submitted/<student>/<lesson>/<lesson>.ipynb`` under ``course``."""
     subs = synthetic_class(lesson, n, seed, root)
     for student, sub in subs.items():
-        path = Path(course) / "submitted" / student / lesson / f"{lesson}.ipynb"
+        path = Course(course).submitted(lesson, student)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(sub.data)
     return subs

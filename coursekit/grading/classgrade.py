@@ -50,6 +50,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from coursekit.grading import coursedir, gradebook, intake, runner, sandbox
+from coursekit.grading.coursedir import Course, graded_files
 from coursekit.grading.runner import Result
 
 RECORDS = "grading-records"
@@ -124,11 +125,11 @@ def in_shard(student: str, shard: tuple[int, int] | None) -> bool:
 def file_digest(course: Path, lesson: str, student: str) -> str | None:
     """SHA-256 over what is graded of what the student handed in: the notebook and ``timestamp.txt``
     (other files are never graded; links are never followed - a link is digested as its target's name)."""
-    notebook = intake.submitted_path(course, lesson, student)
-    if not notebook.parent.is_dir():
+    folder = Course(course).folder("submitted", lesson, student)
+    if not folder.is_dir():
         return None
     digest = hashlib.sha256()
-    for path in (notebook, notebook.parent / "timestamp.txt"):
+    for path in (folder / name for name in graded_files(lesson)):
         digest.update(path.name.encode() + b"\0")
         if path.is_symlink():
             digest.update(b"link:" + os.readlink(path).encode())
@@ -197,21 +198,38 @@ def grade_class(course: Path, lesson: str, *, workers: int = 1, db_url: str | No
                 progress=print) -> ClassRun:
     """Grade ``lesson`` for the selected students (default: everyone who handed in). See the module doc.
     ``sandboxed``: "auto" (the default: each kernel in a bubblewrap sandbox where bubblewrap works,
-    with a note where it does not), "on" (refuse to grade without it) or "off"."""
+    with a note where it does not), "on" (refuse to grade without it) or "off".
+    Four phases: plan (who, and who is already graded with the same file), sandbox, pool (grade the
+    rest in parallel, a record per student as each finishes), collect (scores from the gradebook)."""
     course = Path(course).resolve()
+    if not Course(course).release(lesson).exists():
+        raise ClassGradeError(f"no release/{lesson}/{lesson}.ipynb in {course}: is this the course directory, "
+                              f"and has `nbgrader generate_assignment {lesson}` run?")
     course_id, configured = coursedir.course_settings(course)
     url = db_url or configured
     n_workers, note = plan_workers(url, workers)
-    if not (course / "release" / lesson / f"{lesson}.ipynb").exists():
-        raise ClassGradeError(f"no release/{lesson}/{lesson}.ipynb in {course}: is this the course directory, "
-                              f"and has `nbgrader generate_assignment {lesson}` run?")
-    names = [s for s in (students or intake.submitted_students(course, lesson)) if in_shard(s, shard)]
+    names = [s for s in (students or Course(course).students(lesson)) if in_shard(s, shard)]
     run = ClassRun(lesson, [], workers=n_workers, backend=backend(url), notes=[note] if note else [])
     if note and progress:
         progress(f"note: {note}")
-    have = register(url, course_id, lesson, names)
-
     digests = {s: file_digest(course, lesson, s) for s in names}
+    todo, earlier = _plan(course, lesson, names, digests, register(url, course_id, lesson, names), force, run,
+                          progress)
+    kernels = _start_sandbox(sandboxed, run, progress)
+    try:
+        now = _grade_pool(course, lesson, todo, digests, url, n_workers, kernels, run, progress,
+                          env=env, timeout=timeout, wall_limit=wall_limit)
+    finally:
+        if kernels:
+            shutil.rmtree(kernels, ignore_errors=True)
+    return _collect(course, lesson, names, now, earlier, url, run)
+
+
+def _plan(course: Path, lesson: str, names: list[str], digests: dict, have: set[str], force: bool, run: ClassRun,
+          progress) -> tuple[list[str], dict[str, Result]]:
+    """(students to grade now, earlier results of the others). A student is done when a record of this
+    same file says so: rejected, or graded/flagged with a submission in the gradebook. A failed run
+    (a kernel that died or was killed) is always graded again."""
     earlier: dict[str, Result] = {}
     todo = []
     for student in names:
@@ -225,7 +243,11 @@ def grade_class(course: Path, lesson: str, *, workers: int = 1, db_url: str | No
             todo.append(student)
     if progress and run.skipped:
         progress(f"{len(run.skipped)} of {len(names)} already graded with the same file: skipped (--force regrades)")
+    return todo, earlier
 
+
+def _start_sandbox(sandboxed: str, run: ClassRun, progress) -> Path | None:
+    """The sandboxed kernels' folder, or None when kernels run unsandboxed (said in the run's notes)."""
     kernels = None
     if sandboxed != "off":
         why = sandbox.available()
@@ -238,7 +260,13 @@ def grade_class(course: Path, lesson: str, *, workers: int = 1, db_url: str | No
         else:
             kernels = sandbox.kernel_dir(Path(tempfile.mkdtemp(prefix="course-kernels-")))
     run.sandboxed = kernels is not None
+    return kernels
 
+
+def _grade_pool(course: Path, lesson: str, todo: list[str], digests: dict, url: str, n_workers: int,
+                kernels: Path | None, run: ClassRun, progress, *, env, timeout, wall_limit) -> dict[str, Result]:
+    """Stage and grade ``todo`` on ``n_workers`` threads (one nbgrader process each); write each
+    student's record as soon as it is done, so an interrupted run resumes where it stopped."""
     release = intake.release_notebook(course, lesson)
     child_env = dict(env or {})
     if n_workers > 1:   # N kernels share the cores: keep TensorFlow from starting cores x N threads
@@ -251,7 +279,7 @@ def grade_class(course: Path, lesson: str, *, workers: int = 1, db_url: str | No
         try:
             item = intake.stage_one(course, lesson, student, release)
             result = runner.grade_one(course, lesson, item, db_url=url, env=child_env, timeout=timeout,
-                                         wall_limit=wall_limit, processes=processes, sandbox_kernels=kernels)
+                                      wall_limit=wall_limit, processes=processes, sandbox_kernels=kernels)
         except Exception as err:  # a file the intake could not handle: this student only
             result = Result(student, "failed", notes=[f"could not be graded: {type(err).__name__}: {err}"])
         return result, time.perf_counter() - began
@@ -284,11 +312,13 @@ def grade_class(course: Path, lesson: str, *, workers: int = 1, db_url: str | No
             raise Interrupted(f"stopped after {len(now)} of {len(todo)} submissions; their records are saved: "
                               "run the same command again to grade the rest") from None
         raise
-    finally:
-        if kernels:
-            shutil.rmtree(kernels, ignore_errors=True)
     run.seconds = time.perf_counter() - start
+    return now
 
+
+def _collect(course: Path, lesson: str, names: list[str], now: dict[str, Result], earlier: dict[str, Result],
+             url: str, run: ClassRun) -> ClassRun:
+    """Every selected student's result, in order, with the score the gradebook holds."""
     scores = gradebook.scores(course, lesson, url)
     for student in names:
         result = now.get(student) or earlier[student]

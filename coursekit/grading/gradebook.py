@@ -5,10 +5,9 @@ from __future__ import annotations
 import csv
 import os
 import shutil
-import sys
 from pathlib import Path
 
-from coursekit.grading.coursedir import course_settings, db_args, run_nbgrader
+from coursekit.grading.coursedir import course_settings, db_args, path_with_venv, run_nbgrader
 
 
 def open_gradebook(url: str, course_id: str):
@@ -16,9 +15,8 @@ def open_gradebook(url: str, course_id: str):
     nbgrader looks up on PATH: make sure this environment's copy is found."""
     from nbgrader.api import Gradebook
 
-    bindir = str(Path(sys.executable).parent)
-    if not shutil.which("alembic") and bindir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}"
+    if not shutil.which("alembic"):
+        os.environ["PATH"] = path_with_venv()
     return Gradebook(url, course_id)
 
 

@@ -20,6 +20,7 @@ coursekit.grading.classgrade runs this for a whole class, with several workers a
 """
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -27,8 +28,10 @@ from pathlib import Path
 
 import nbformat
 
+from coursekit.grading.coursedir import STAGED, Course, graded_files
+from coursekit.grading.nbmeta import grade_meta
 
-STAGED = "staged"
+
 
 
 @dataclass
@@ -37,10 +40,6 @@ class Intake:
     notebook: object | None = None
     repairs: list[str] = field(default_factory=list)
     reject: str | None = None
-
-
-def _meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
 def _first_code_line(source: str) -> str:
@@ -89,103 +88,120 @@ def _only_panel_edits(meta: dict, ref_meta: dict, cell_type: str) -> bool:
 def repair(nb, release) -> list[str]:
     """Match the submission's cells to the release notebook's nbgrader cells; restore lost or
     edited metadata, drop the grade metadata of duplicates and re-insert deleted locked cells.
-    Returns what was done, in words."""
+    Returns what was done, in words. Each step is one small function below, in the order run."""
     notes: list[str] = []
     restored: dict[str, list[str]] = {}   # how the cell was found -> grade_ids whose metadata came back
     put_back: list[str] = []
-    wanted = [c for c in release.cells if _meta(c).get("grade_id")]
-    by_id: dict[str, list] = {}
+    wanted = [c for c in release.cells if grade_meta(c).get("grade_id")]
+    claimed: set[int] = set()              # id() of the submission's cells already matched
+    by_id: dict[str, list] = {}            # grade_id -> the submission's cells that carry it, as handed in
     for cell in nb.cells:
-        gid = _meta(cell).get("grade_id")
-        if gid:
-            by_id.setdefault(gid, []).append(cell)
-    claimed = set()
-    placed = {}
+        if grade_meta(cell).get("grade_id"):
+            by_id.setdefault(grade_meta(cell)["grade_id"], []).append(cell)
+    placed: dict[str, object] = {}         # grade_id -> the submission's cell that now carries it
     for ref in wanted:
-        gid, ref_meta = ref.metadata["nbgrader"]["grade_id"], ref.metadata["nbgrader"]
-        candidates = by_id.get(gid, [])
-        how = None
-        if not candidates:
-            candidates = [c for c in nb.cells if c.get("id") == gid and id(c) not in claimed]
-            how = "by cell id"
-        if not candidates:
-            # A locked or test cell whose metadata an editor dropped still has the release's source.
-            candidates = [c for c in nb.cells if c.cell_type == ref.cell_type and id(c) not in claimed
-                          and not _meta(c) and c.source.strip() == ref.source.strip()]
-            how = "by source"
-        if not candidates and ref_meta.get("solution"):
-            head = _first_code_line(ref.source)
-            candidates = [c for c in nb.cells if c.cell_type == ref.cell_type and id(c) not in claimed
-                          and head and head in c.source]
-            how = "answers by their first line"
+        gid, ref_meta = grade_meta(ref)["grade_id"], grade_meta(ref)
+        candidates, how = _find_cells(nb, ref, by_id, claimed)
         if len(candidates) > 1:
-            # Keep the copy a student would mean: for an answer, the last one that is not the stub.
-            done = [c for c in candidates if "raise NotImplementedError()" not in c.source]
-            keep = (done or candidates)[-1] if ref_meta.get("solution") else candidates[0]
-            for extra in candidates:
-                if extra is not keep:
-                    extra.metadata.pop("nbgrader", None)
-                    extra.metadata.pop("deletable", None)
-                    extra.metadata.pop("editable", None)
-                    claimed.add(id(extra))
             notes.append(f"cell '{gid}' appeared {len(candidates)} times: graded one, ignored the other copies")
-            candidates = [keep]
+            candidates = [_keep_one_copy(candidates, ref_meta, claimed)]
         if candidates:
-            cell = candidates[0]
-            if _meta(cell) != ref_meta:
-                if not _only_panel_edits(_meta(cell), ref_meta, cell.cell_type):
-                    restored.setdefault(how if how and not _meta(cell) else "edited", []).append(gid)
-                cell.metadata["nbgrader"] = json.loads(json.dumps(ref_meta))
-            placed[gid] = cell
-            claimed.add(id(cell))
+            placed[gid] = _restore_metadata(candidates[0], ref_meta, how, restored)
         elif ref_meta.get("locked") or ref_meta.get("grade"):
-            # A deleted test or locked cell: nbgrader would not put it back. Insert it after the
-            # cell that precedes it in the release notebook (its source comes from the master).
-            before = wanted.index(ref)
-            anchor = next((placed[w.metadata["nbgrader"]["grade_id"]] for w in reversed(wanted[:before])
-                           if w.metadata["nbgrader"]["grade_id"] in placed), None)
-            position = nb.cells.index(anchor) + 1 if anchor is not None else 0
-            restored_cell = nbformat.from_dict(json.loads(json.dumps(ref)))
-            nb.cells.insert(position, restored_cell)
-            placed[gid] = restored_cell
-            claimed.add(id(restored_cell))
+            placed[gid] = _put_back(nb, ref, wanted, placed)
             put_back.append(gid)
         else:
             notes.append(f"answer cell '{gid}' is missing: graded as not answered")
+        if gid in placed:
+            claimed.add(id(placed[gid]))
     if restored:
         found = "; ".join(f"{', '.join(ids)} ({'metadata edited' if how == 'edited' else 'found ' + how})"
                           for how, ids in restored.items())
         notes.insert(0, f"restored the grading metadata of {sum(map(len, restored.values()))} cell(s): {found}")
     if put_back:
         notes.append(f"put back {len(put_back)} deleted cell(s) from the release notebook: {', '.join(put_back)}")
-    # nbformat requires unique cell ids; editors that copy cells do not always keep them unique,
-    # and Colab saves nbformat 4.0, which has none.
+    _unique_cell_ids(nb)
+    return notes
+
+
+def _find_cells(nb, ref, by_id: dict[str, list], claimed: set[int]) -> tuple[list, str | None]:
+    """The submission's cells that may be the release cell ``ref``, and how they were found: by
+    grade_id (how None), else by cell id, else (metadata lost) by identical source, else, for an
+    answer, by the stub's first code line."""
+    gid, ref_meta = grade_meta(ref)["grade_id"], grade_meta(ref)
+    if by_id.get(gid):
+        return by_id[gid], None
+    found = [c for c in nb.cells if c.get("id") == gid and id(c) not in claimed]
+    if found:
+        return found, "by cell id"
+    # A locked or test cell whose metadata an editor dropped still has the release's source.
+    found = [c for c in nb.cells if c.cell_type == ref.cell_type and id(c) not in claimed
+             and not grade_meta(c) and c.source.strip() == ref.source.strip()]
+    if found or not ref_meta.get("solution"):
+        return found, "by source"
+    head = _first_code_line(ref.source)
+    return [c for c in nb.cells if c.cell_type == ref.cell_type and id(c) not in claimed
+            and head and head in c.source], "answers by their first line"
+
+
+def _keep_one_copy(candidates: list, ref_meta: dict, claimed: set[int]):
+    """Of several copies of one graded cell, the one a student would mean - for an answer the last
+    that is not the stub, else the first; the others lose their grading metadata."""
+    done = [c for c in candidates if "raise NotImplementedError()" not in c.source]
+    keep = (done or candidates)[-1] if ref_meta.get("solution") else candidates[0]
+    for extra in candidates:
+        if extra is not keep:
+            for key in ("nbgrader", "deletable", "editable"):
+                extra.metadata.pop(key, None)
+            claimed.add(id(extra))
+    return keep
+
+
+def _restore_metadata(cell, ref_meta: dict, how: str | None, restored: dict[str, list[str]]):
+    """Give ``cell`` the release's grading metadata; note it unless only JupyterLab's panel touched it."""
+    if grade_meta(cell) != ref_meta:
+        if not _only_panel_edits(grade_meta(cell), ref_meta, cell.cell_type):
+            restored.setdefault(how if how and not grade_meta(cell) else "edited", []).append(ref_meta["grade_id"])
+        cell.metadata["nbgrader"] = copy.deepcopy(ref_meta)
+    return cell
+
+
+def _put_back(nb, ref, wanted: list, placed: dict):
+    """A deleted test or locked cell (nbgrader would not put it back): insert the release's copy after
+    the cell that precedes it in the release notebook (its source comes from the master anyway)."""
+    before = wanted.index(ref)
+    anchor = next((placed[grade_meta(w)["grade_id"]] for w in reversed(wanted[:before])
+                   if grade_meta(w)["grade_id"] in placed), None)
+    cell = nbformat.from_dict(copy.deepcopy(ref))
+    nb.cells.insert(nb.cells.index(anchor) + 1 if anchor is not None else 0, cell)
+    return cell
+
+
+def _unique_cell_ids(nb) -> None:
+    """nbformat requires unique cell ids; editors that copy cells do not always keep them unique, and
+    Colab saves nbformat 4.0, which has none (Colab keeps its own in the cell metadata)."""
     if nb.get("nbformat_minor", 0) < 5:
         nb["nbformat_minor"] = 5
         for cell in nb.cells:
             cell.setdefault("id", cell.get("metadata", {}).get("id", ""))
-    seen_ids = set()
+    seen = set()
     for i, cell in enumerate(nb.cells):
-        if cell.get("id") in seen_ids or not cell.get("id"):
+        if cell.get("id") in seen or not cell.get("id"):
             cell["id"] = f"cell-{i}"
-        seen_ids.add(cell["id"])
-    return notes
+        seen.add(cell["id"])
 
 
 def submitted_students(course: Path, lesson: str) -> list[str]:
     """Every student with a ``submitted/<student>/<lesson>/`` folder, sorted."""
-    submitted = Path(course) / "submitted"
-    if not submitted.is_dir():
-        return []
-    return sorted(p.name for p in submitted.iterdir() if (p / lesson).is_dir())
+    return Course(course).students(lesson)
 
 
 def submitted_path(course: Path, lesson: str, student: str) -> Path:
-    return Path(course) / "submitted" / student / lesson / f"{lesson}.ipynb"
+    return Course(course).submitted(lesson, student)
 
 
 def release_notebook(course: Path, lesson: str):
-    return nbformat.read(Path(course) / "release" / lesson / f"{lesson}.ipynb", as_version=4)
+    return Course(course).read("release", lesson)
 
 
 def audit(nb, release) -> list[str]:
@@ -211,14 +227,14 @@ def stage_one(course: Path, lesson: str, student: str, release) -> Intake:
     if nb is not None:
         item.repairs += repair(nb, release)
         item.repairs += audit(nb, release)
-        target = Path(course) / STAGED / student / lesson
+        target = Course(course).folder(STAGED, lesson, student)
         if target.exists():
             shutil.rmtree(target)
         target.mkdir(parents=True)
         nbformat.write(nb, target / f"{lesson}.ipynb")
         # Only the notebook is graded (and the submission time nbgrader reads): any other file - a
         # symlink to the gradebook, a huge data file - stays where the student put it.
-        stamp = folder / "timestamp.txt"
+        stamp = folder / graded_files(lesson)[1]
         if stamp.is_file() and not stamp.is_symlink() and stamp.stat().st_size < 1024:
             shutil.copy2(stamp, target / stamp.name)
 

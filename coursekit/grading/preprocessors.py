@@ -23,6 +23,7 @@ three are equally safe:
 """
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from nbconvert.exporters import NotebookExporter
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer
 
+from coursekit.grading.coursedir import TIMESTAMP
 from coursekit.grading.nbmeta import grade_meta as _meta
 
 INTAKE_KEY = "coursekit_intake"
@@ -56,7 +58,7 @@ def remove_handed_in_files(config, assignment: str, student: str) -> list[str]:
     folder = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
     removed = []
     for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-        if path.is_symlink() or not (path.suffix == ".ipynb" or path.name == "timestamp.txt") or path.is_dir():
+        if path.is_symlink() or not (path.suffix == ".ipynb" or path.name == TIMESTAMP) or path.is_dir():
             shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
             removed.append(path.name)
     return removed
@@ -102,7 +104,7 @@ class CourseIntake(NbGraderPreprocessor):
         path = Path(resources.get("metadata", {}).get("path", ".")) / f"{info.get('notebook', '')}.ipynb"
         if release is not None and path.is_symlink():
             # A link to another student's notebook (or to anything else) is not this student's work.
-            nb.cells = [nbformat.from_dict(c) for c in json.loads(json.dumps(release.cells))]
+            nb.cells = [nbformat.from_dict(c) for c in copy.deepcopy(release.cells)]
             notes.append(f"{path.name} was a symbolic link, not a notebook file: graded as the blank release")
         unreadable = nb.metadata.pop(UNREADABLE_KEY, None)
         if unreadable:

@@ -13,8 +13,9 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coursekit.grading.coursedir import coursedir, sandbox
-from coursekit.grading.intake import STAGED, Intake
+from coursekit.grading import coursedir, sandbox
+from coursekit.grading.coursedir import STAGED
+from coursekit.grading.intake import Intake
 
 
 @dataclass
