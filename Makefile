@@ -10,13 +10,14 @@ LAB_EXTENSIONS_OFF := @jupyter/nbgrader:assignment-list @jupyter/nbgrader:course
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: setup system-deps build demo test test-colab grade standins bench fullcheck clean
+.PHONY: setup system-deps build demo test lint test-colab grade standins bench fullcheck clean
 
 setup: $(STAMP) $(LAB_STAMP)
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	$(PY) -m pip install --disable-pip-version-check -q --no-deps -e .
 	@cp requirements.txt $(STAMP)
 	@echo "environment ready: $(VENV) ($$($(PY) --version))"
 
@@ -52,6 +53,10 @@ demo: setup build
 
 test: setup
 	$(PY) -m pytest
+
+# ruff, as configured in pyproject.toml (pyflakes and pycodestyle's non-layout errors).
+lint: setup
+	$(VENV)/bin/ruff check .
 
 # Colab's own stack (requirements-colab.txt: Python 3.12, Colab's TensorFlow, Keras, NumPy, IPython...)
 # in a second venv; every master notebook executed end to end in fast mode on stand-in data

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from coursekit.devtools import pgserver, studentwork, standins, synthclass  # noqa: E402
-from coursekit.grading import classgrade, coursedir, gradebook
+from coursekit.grading import classgrade, coursedir, gradebook  # noqa: E402
 from coursekit.authoring.build import lesson_ids  # noqa: E402
 
 
@@ -80,7 +80,7 @@ def class_grading(lesson, n, workers):
         with tempfile.TemporaryDirectory(prefix="bench-class-") as tmp:
             results = {}
             for name, url, w in (("serial_sqlite", None, 1),
-                                 (f"parallel_postgres", server.create_database("bench"), workers)):
+                                 ("parallel_postgres", server.create_database("bench"), workers)):
                 course = Path(tmp) / name
                 coursedir.prepare_course(course, [lesson], db_url=url)
                 synthclass.write_class(course, lesson, n, seed=1)
@@ -101,7 +101,6 @@ def throughput_l01(repeats, n_images=2048, batch_size=32):
     allocations), the three are timed interleaved - one epoch of each in turn, ``repeats`` rounds - so
     that a slow moment of the machine hits all three alike; ratios are the median of the per-round ratios."""
     import keras
-    import numpy as np
     import tensorflow as tf
     from coursekit.notebook.data import load_mnist
     from solutions import l01_mnist_vgg_subclassing as sol

@@ -30,7 +30,6 @@ import argparse
 import ast
 import json
 import math
-import os
 import platform
 import sys
 import time

@@ -7,7 +7,6 @@ nothing else. Scores use nbgrader's own rule (an error or any stderr output scor
 half - the solved notebook earns every point of every cell - is checked on the real grader, by
 `nbgrader autograde` in tests/test_pipeline.py (test_solution_earns_every_point_cell_by_cell).
 """
-import pytest
 
 from coursekit.authoring.build import lesson_ids
 from tests import nbtools

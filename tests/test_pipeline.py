@@ -3,7 +3,6 @@
 Real commands (generate_assignment, autograde, export) on a real SQLite gradebook, with the
 same sample submissions `make demo` grades: full marks, zero, and a partial score in between.
 """
-import csv
 
 import nbformat
 import pytest
