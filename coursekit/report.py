@@ -56,7 +56,7 @@ def message_text(ename: str, evalue: str) -> str:
     if ename == "CheckFailed" and evalue:
         text = evalue
     elif ename == "NotImplementedError" and not evalue:
-        text = "NotImplementedError: not done (the stub still raises NotImplementedError)"
+        text = "NotImplementedError: not done (the stub is still there)"
     else:
         text = f"{ename}: {evalue}" if evalue else ename
     return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 1] + "\u2026"
@@ -391,7 +391,7 @@ h1 { font-size: 24px; margin-bottom: 4px; } h2 { font-size: 19px; margin-top: 28
 h3 { font-size: 16px; margin: 18px 0 6px; }
 table { border-collapse: collapse; margin: 6px 0 10px; width: 100%; }
 th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
-th { background: #f4f4f4; } td.n { text-align: right; white-space: nowrap; }
+th { background: #f4f4f4; } td:first-child code { white-space: nowrap; } td.n { text-align: right; white-space: nowrap; }
 .gap { color: #b00; font-weight: 600; } .muted { color: #666; } img { max-width: 100%; height: auto; }
 code { background: #f4f4f4; padding: 1px 4px; border-radius: 3px; word-break: break-word; }
 """
