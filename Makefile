@@ -10,7 +10,7 @@ LAB_EXTENSIONS_OFF := @jupyter/nbgrader:assignment-list @jupyter/nbgrader:course
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: setup system-deps build demo test lint test-colab grade standins bench fullcheck clean
+.PHONY: setup system-deps build demo test lint test-colab grade report standins bench fullcheck clean
 
 setup: $(STAMP) $(LAB_STAMP)
 
@@ -32,17 +32,18 @@ $(LAB_STAMP): $(STAMP)
 	@touch $(LAB_STAMP)
 	@echo "JupyterLab: disabled nbgrader's exchange-only extensions ($(LAB_EXTENSIONS_OFF))"
 
-# Debian packages for grading and its tests: bubblewrap (each grading kernel in a sandbox) and the
-# PostgreSQL server (the parallel-grading tests start a throwaway one on loopback; without it those
-# tests are skipped, and fail under CI). Needs root or sudo; does nothing when both are there.
+# Debian packages for grading and its tests: bubblewrap (each grading kernel in a sandbox), the
+# PostgreSQL server (the parallel-grading tests start a throwaway one on loopback) and Chromium (the
+# class report's test opens the page in headless Chromium); without the last two those tests are
+# skipped, and fail under CI. Needs root or sudo; does nothing when all three are there.
 system-deps:
-	@if command -v bwrap >/dev/null && { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; }; then \
-		echo "bubblewrap and PostgreSQL server: installed"; \
+	@if command -v bwrap >/dev/null && command -v chromium >/dev/null && { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; }; then \
+		echo "bubblewrap, PostgreSQL server and Chromium: installed"; \
 	else \
 		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends bubblewrap postgresql >/dev/null && \
-		echo "bubblewrap and PostgreSQL server: installed from Debian's packages"; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends bubblewrap postgresql chromium >/dev/null && \
+		echo "bubblewrap, PostgreSQL server and Chromium: installed from Debian's packages"; \
 	fi
 
 build: setup
@@ -91,6 +92,13 @@ grade: setup
 	$(PY) -m coursekit.grading.classgrade "$(LESSON)" --course . --workers $(WORKERS) \
 		$(if $(DB_URL),--db-url "$(DB_URL)") $(if $(FORCE),--force) $(if $(SHARD),--shard $(SHARD)) \
 		$(if $(SANDBOX),--sandbox $(SANDBOX))
+
+# After make grade: what the class got wrong, one self-contained page (coursekit/grading/report.py):
+# make report LESSON=01_mnist_vgg_subclassing [DB_URL=postgresql://...]  -> reports/<lesson>.html and .csv
+# Reads the gradebook, autograded/ and grading-records/; changes none of them.
+report: setup
+	@test -n "$(LESSON)" || { echo "usage: make report LESSON=<lesson id> [DB_URL=...]"; exit 2; }
+	$(PY) -m coursekit.grading.report "$(LESSON)" --course . $(if $(DB_URL),--db-url "$(DB_URL)")
 
 # Stand-in datasets in the official formats: make standins DIR=/path/to/folder
 standins: setup

@@ -6,7 +6,7 @@ class hands in - complete, partial and untouched notebooks, notebooks downloaded
 notebooks at all. Every submission is built from the committed master and release notebooks,
 never hand-edited, and each comes with the score a correct grader must give it.
 
-    python -m coursekit.devtools.synthclass 01_mnist_vgg_subclassing 40 <course>   # writes submitted/
+    python -m coursekit.devtools.synthclass 01_mnist_vgg_subclassing 40 <course> [--mistakes]  # writes submitted/
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import hashlib
 import json
 import random
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -40,6 +40,44 @@ MIX = {
     "empty_file": 0.05,           # rejected
 }
 
+# With ``mistakes=True`` (lessons with KNOWN_MISTAKES only) a share of the class also hands in full
+# answers with known mistakes in them: each such student makes one to all of the lesson's mistakes.
+MIX_WITH_MISTAKES = {**MIX, "full": 0.15, "known_mistakes": 0.15}
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A mistake students make in one answer cell, and what the course's checks say about it: the
+    answer is the master's solution with ``find`` replaced by ``replace``; ``fails`` maps each test
+    cell that then fails to the error it raises, ``(exception name, message)``; the exercise's
+    other test cells pass."""
+    answer: str
+    name: str
+    find: str
+    replace: str
+    fails: dict
+
+
+# Mistakes from the variant corpus (tests/variants/), with the messages of the checks that catch them.
+KNOWN_MISTAKES = {
+    "01_mnist_vgg_subclassing": [
+        Mistake("prepare_images", "no_channel_axis", "return images[..., tf.newaxis].numpy()", "return images.numpy()",
+                {"prepare_images_visible": ("CheckFailed", "prepare_images(images of shape (2, 28, 28)): "
+                                            "expected shape (2, 28, 28, 1), found (2, 28, 28)."),
+                 "prepare_images_hidden": ("CheckFailed", "prepare_images(images of shape (5, 7, 9)): "
+                                           "expected shape (5, 7, 9, 1), found (5, 7, 9).")}),
+        Mistake("make_datasets", "never_shuffled", ".shuffle(shuffle_buffer, seed=seed)", "",
+                {"make_datasets_hidden": ("CheckFailed", "train_ds is not shuffled: the examples come out in "
+                                          "their original order.")}),
+        Mistake("run_epochs", "metrics_never_reset", "metric.reset_state()", "pass",
+                {"run_epochs_visible": ("CheckFailed", "epoch 2's loss should describe epoch 2 alone (3.0); found 2. "
+                                        "Did you reset the metrics at the start of each epoch?"),
+                 "run_epochs_hidden": ("CheckFailed", "per-epoch train loss: values differ from the expected ones; "
+                                       "at index (2,) expected 2, found 1.")}),
+    ],
+}
+NOT_DONE = ("NotImplementedError", "")   # what every test of an unanswered exercise raises
+
 
 @dataclass
 class Submission:
@@ -47,6 +85,9 @@ class Submission:
     data: bytes
     solved: list[str]             # answer cells filled in
     expected: float | None        # the score a correct grader gives; None: rejected, no score
+    mistakes: list[str] = field(default_factory=list)   # names of the KNOWN_MISTAKES made
+    # every test cell that must fail when graded -> (exception name, message) it raises; rejected: {}
+    failures: dict = field(default_factory=dict)
 
 
 def dump(nb: dict) -> bytes:
@@ -84,19 +125,23 @@ def colab_saved(nb: dict, keep_nbgrader: bool = True) -> dict:
     return out
 
 
-def _counts(n: int) -> dict[str, int]:
-    base = 1 if n >= len(MIX) else 0
-    rest = n - base * len(MIX)
-    raw = {kind: share * rest for kind, share in MIX.items()}
+def _counts(n: int, mix: dict = MIX) -> dict[str, int]:
+    base = 1 if n >= len(mix) else 0
+    rest = n - base * len(mix)
+    raw = {kind: share * rest for kind, share in mix.items()}
     counts = {kind: int(value) for kind, value in raw.items()}
     for kind in sorted(raw, key=lambda k: raw[k] - counts[k], reverse=True)[: rest - sum(counts.values())]:
         counts[kind] += 1
     return {kind: count + base for kind, count in counts.items()}
 
 
-def synthetic_class(lesson: str, n: int, seed: int = 0, root: Path = ROOT) -> dict[str, Submission]:
+def synthetic_class(lesson: str, n: int, seed: int = 0, root: Path = ROOT,
+                    mistakes: bool = False) -> dict[str, Submission]:
     """{student id: Submission} for ``n`` students of ``lesson`` (ids s001, s002, ...), shuffled
-    with ``seed`` so that kinds are spread over the class, as they would be."""
+    with ``seed`` so that kinds are spread over the class, as they would be. ``mistakes``: also
+    hand in the lesson's KNOWN_MISTAKES (kind "known_mistakes"; the default class is unchanged)."""
+    if mistakes and not KNOWN_MISTAKES.get(lesson):
+        raise ValueError(f"no known mistakes for {lesson} (KNOWN_MISTAKES has {sorted(KNOWN_MISTAKES)})")
     master, release = Course(root).read("source", lesson), Course(root).read("release", lesson)
     answers = nbmeta.answer_ids(master)
     tests_of = nbmeta.exercise_tests(master)
@@ -106,20 +151,36 @@ def synthetic_class(lesson: str, n: int, seed: int = 0, root: Path = ROOT) -> di
     def score(solved):
         return sum(points[t] for a in solved for t in tests_of[a])
 
-    def filled(solved) -> dict:
-        return json.loads(nbformat.writes(studentwork.make_submission(master, release, solved)))
+    def filled(solved, made=()) -> dict:
+        nb = studentwork.make_submission(master, release, solved)
+        for mistake in made:
+            cell = next(c for c in nb.cells if grade_meta(c).get("grade_id") == mistake.answer)
+            if mistake.find not in cell.source:
+                raise ValueError(f"mistake {mistake.name}: {mistake.find!r} is not in the {mistake.answer} answer")
+            cell.source = cell.source.replace(mistake.find, mistake.replace)
+        return json.loads(nbformat.writes(nb))
+
+    def failures(solved, made=()) -> dict:
+        out = {t: NOT_DONE for a in answers if a not in solved for t in tests_of[a]}
+        for mistake in made:
+            out.update(mistake.fails)
+        return out
 
     def partial():
         return sorted(rng.sample(answers, rng.randint(1, len(answers) - 1)), key=answers.index)
 
-    kinds = [kind for kind, count in _counts(n).items() for _ in range(count)]
+    known = KNOWN_MISTAKES.get(lesson, []) if mistakes else []
+    kinds = [kind for kind, count in _counts(n, MIX_WITH_MISTAKES if mistakes else MIX).items() for _ in range(count)]
     rng.shuffle(kinds)
     out = {}
     for i, kind in enumerate(kinds, 1):
-        solved = answers if kind in ("full", "colab_saved", "duplicated_answer") else []
+        solved = answers if kind in ("full", "colab_saved", "duplicated_answer", "known_mistakes") else []
         if kind in ("partial", "colab_metadata_lost"):
             solved = partial()
-        nb = filled(solved)
+        made = []
+        if kind == "known_mistakes":
+            made = [known[j] for j in sorted(rng.sample(range(len(known)), rng.randint(1, len(known))))]
+        nb = filled(solved, made)
         if kind == "colab_saved":
             nb = colab_saved(nb)
         elif kind == "colab_metadata_lost":
@@ -134,14 +195,17 @@ def synthetic_class(lesson: str, n: int, seed: int = 0, root: Path = ROOT) -> di
             data = data[: len(data) // 3]
         elif kind == "empty_file":
             data = b""
-        expected = None if kind in ("malformed_json", "empty_file") else score(solved)
-        out[f"s{i:03d}"] = Submission(kind, data, list(solved), expected)
+        rejected = kind in ("malformed_json", "empty_file")
+        fails = {} if rejected else failures(solved, made)
+        expected = None if rejected else score(answers) - sum(points[t] for t in fails)
+        out[f"s{i:03d}"] = Submission(kind, data, list(solved), expected, [m.name for m in made], fails)
     return out
 
 
-def write_class(course: Path, lesson: str, n: int, seed: int = 0, root: Path = ROOT) -> dict[str, Submission]:
+def write_class(course: Path, lesson: str, n: int, seed: int = 0, root: Path = ROOT,
+                mistakes: bool = False) -> dict[str, Submission]:
     """Hand in a synthetic class: ``submitted/<student>/<lesson>/<lesson>.ipynb`` under ``course``."""
-    subs = synthetic_class(lesson, n, seed, root)
+    subs = synthetic_class(lesson, n, seed, root, mistakes=mistakes)
     for student, sub in subs.items():
         path = Course(course).submitted(lesson, student)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -155,10 +219,13 @@ def main(argv=None) -> int:
     parser.add_argument("n", type=int)
     parser.add_argument("course", type=Path)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--mistakes", action="store_true",
+                        help="also hand in answers with the lesson's known mistakes (KNOWN_MISTAKES)")
     args = parser.parse_args(argv)
-    for student, sub in write_class(args.course, args.lesson, args.n, args.seed).items():
+    for student, sub in write_class(args.course, args.lesson, args.n, args.seed, mistakes=args.mistakes).items():
         expected = "rejected" if sub.expected is None else f"{sub.expected:g}"
-        print(f"{student}  {sub.kind:<20} expected {expected}")
+        print(f"{student}  {sub.kind:<20} expected {expected}" + (f"  mistakes: {', '.join(sub.mistakes)}"
+                                                                  if sub.mistakes else ""))
     return 0
 
 
