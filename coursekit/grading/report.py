@@ -48,6 +48,9 @@ HEX = re.compile(r"\b0x[0-9a-fA-F]+\b")
 
 # ---- messages ---------------------------------------------------------------------------------
 
+NOT_DONE = "NotImplementedError: not done (the stub is still there)"
+
+
 def message_text(ename: str, evalue: str) -> str:
     """What a failed test cell says, in one line: a course check's own message; any other error as
     ``Name: message``; a bare NotImplementedError says the stub is still there."""
@@ -56,7 +59,7 @@ def message_text(ename: str, evalue: str) -> str:
     if ename == "CheckFailed" and evalue:
         text = evalue
     elif ename == "NotImplementedError" and not evalue:
-        text = "NotImplementedError: not done (the stub is still there)"
+        text = NOT_DONE
     else:
         text = f"{ename}: {evalue}" if evalue else ename
     return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 1] + "\u2026"
@@ -420,20 +423,23 @@ def render(data: ClassData, seconds: float | None = None) -> str:
     # At a glance: the exercises, the gap, the first message.
     parts.append("<h2 id='exercises'>Per exercise</h2>")
     parts.append("<table><tr><th>exercise</th><th>earned visible</th><th>earned hidden</th><th>gap</th>"
-                 "<th>most frequent failure</th></tr>")
+                 "<th>not answered</th><th>most frequent mistake</th></tr>")
     for name, rate in rates.items():
         vis, hid = rate.get("visible"), rate.get("hidden")
         gap = (vis - hid) if vis is not None and hid is not None else None
-        first = groups[name][0] if groups[name] else None
-        first = f"{len(first['students'])} &times; <code>{e(first['message'])}</code>" if first else ""
-        gap_cell = "-" if gap is None else f"{100 * gap:+.0f} pts"
+        # The stub left in place is counted apart: the column shows what answered students got wrong.
+        stubs = next((len(g["students"]) for g in groups[name] if g["message"] == NOT_DONE), 0)
+        first = next((g for g in groups[name] if g["message"] != NOT_DONE), None)
+        first = f"{len(first['students'])} &times; <code>{e(first['message'])}</code>" if first else "-"
+        gap_cell = "-" if gap is None else f"{100 * gap:+.0f} points"
         parts.append(f"<tr><td><code>{e(name)}</code></td>"
                      f"<td class='n'>{_pct(vis if 'visible' in rate else rate.get('points'))}</td>"
                      f"<td class='n'>{_pct(hid)}</td><td class='n{' gap' if gap and gap > 0 else ''}'>{gap_cell}</td>"
-                     f"<td>{first}</td></tr>")
+                     f"<td class='n'>{stubs}</td><td>{first}</td></tr>")
     parts.append("</table>")
     parts.append("<p class='muted'>earned: the share of the graded submissions that earned all of that test cell's "
-                 "points. A positive gap: students who passed the visible checks and still had it wrong.</p>")
+                 "points; the gap is in percentage points. A positive gap: students who passed the visible checks and "
+                 "still had it wrong. Not answered: the stub was still there.</p>")
     fig = exercise_figure(data, rates)
     if fig:
         parts.append(f"<img alt='per-exercise visible and hidden pass rates' src='data:image/png;base64,{fig}'>")
