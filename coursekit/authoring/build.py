@@ -4,7 +4,7 @@
       + solutions/l<id>.py              exercise code, copied verbatim into answer cells
       + coursekit/<injected modules>    copied into every notebook's locked setup cell
     -> source/<id>/<id>.ipynb           nbgrader master (solutions, hidden tests, points)
-    -> release/<id>/<id>.ipynb          `nbgrader generate_assignment`: stubs, no hidden tests
+    -> release/<id>/<id>.ipynb          `nbgrader generate_assignment` (its file, verbatim): stubs, no hidden tests
     -> notebooks/<id>.ipynb             release + Colab metadata (GPU runtime), flat folder
 
 Run ``python -m coursekit.authoring.build`` (``make build``). Every output is a pure function of the
