@@ -2,6 +2,7 @@
 import ast
 import json
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -40,8 +41,48 @@ def test_every_lesson_has_its_files():
 
 @pytest.mark.parametrize("path", committed_generated_files(), ids=str)
 def test_no_drift(rebuilt, path):
-    committed, fresh = (ROOT / path).read_text(), (rebuilt / path).read_text()
+    committed, fresh = (ROOT / path).read_bytes(), (rebuilt / path).read_bytes()
     assert committed == fresh, f"{path} differs from what `make build` makes: run `make build` and commit"
+
+
+def test_building_twice_gives_the_same_bytes(rebuilt, tmp_path):
+    lesson = LESSONS[0]
+    again = build.build(ROOT, tmp_path, [lesson])
+    assert len(again) == 3
+    for path in again:
+        rel = path.relative_to(tmp_path)
+        assert path.read_bytes() == (rebuilt / rel).read_bytes(), f"{rel}: a second build wrote other bytes"
+
+
+@pytest.mark.parametrize("path", committed_generated_files(), ids=str)
+def test_written_as_nbformat_writes(path):
+    """Every generated notebook is in nbformat's own layout (what Jupyter saves and nbgrader writes):
+    valid, sources split into lines (so a diff shows the lines that changed), keys sorted, indent 1,
+    a trailing newline."""
+    text = (ROOT / path).read_bytes().decode("utf-8")
+    nb = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+    nbformat.validate(nb)
+    assert text == build.notebook_text(nb), f"{path} is not in nbformat's layout: run `make build`"
+    raw = json.loads(text)
+    one_line = [c.get("id") for c in raw["cells"] if isinstance(c["source"], str) and "\n" in c["source"]]
+    assert not one_line, f"{path}: sources written as one JSON string, not line by line: {one_line}"
+    assert text.endswith("}\n") and text.startswith('{\n "cells": [\n')
+
+
+def test_generate_assignment_reproduces_release(tmp_path):
+    """The README tells instructors to run `nbgrader generate_assignment <lesson>`: in a course directory
+    holding the committed master, it writes the committed release notebook byte for byte."""
+    from coursekit.grading.coursedir import run_nbgrader
+
+    lesson = LESSONS[0]
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path / "nbgrader_config.py")
+    shutil.copytree(ROOT / "source" / lesson, tmp_path / "source" / lesson)
+    run_nbgrader(tmp_path, "generate_assignment", lesson, "--force", "--log-level=WARN",
+                 env={"COURSE_SANDBOX": "off"})  # nothing is executed
+    written = (tmp_path / "release" / lesson / f"{lesson}.ipynb").read_bytes()
+    committed = (ROOT / "release" / lesson / f"{lesson}.ipynb").read_bytes()
+    assert written == committed, (f"nbgrader generate_assignment {lesson} rewrote release/{lesson}: "
+                                  "run `make build` and commit")
 
 
 def solution_lines(lesson):

@@ -4,7 +4,7 @@
       + solutions/l<id>.py              exercise code, copied verbatim into answer cells
       + coursekit/<injected modules>    copied into every notebook's locked setup cell
     -> source/<id>/<id>.ipynb           nbgrader master (solutions, hidden tests, points)
-    -> release/<id>/<id>.ipynb          `nbgrader generate_assignment`: stubs, no hidden tests
+    -> release/<id>/<id>.ipynb          `nbgrader generate_assignment` (its file, verbatim): stubs, no hidden tests
     -> notebooks/<id>.ipynb             release + Colab metadata (GPU runtime), flat folder
 
 Run ``python -m coursekit.authoring.build`` (``make build``). Every output is a pure function of the
@@ -272,10 +272,20 @@ def handin_cells() -> list:
     return [text, check, after]
 
 
+def notebook_text(nb) -> str:
+    """The notebook as nbformat itself writes it (``nbformat.write``, Jupyter's save, and nbgrader's
+    ``generate_assignment``, which writes through nbconvert's ``nbformat.writes`` + a newline): every
+    source and output split into lines, keys sorted, indent 1, non-ASCII kept, a trailing newline.
+    Line-split sources make a diff show the lines that changed, and the same layout as nbgrader's
+    lets ``nbgrader generate_assignment`` reproduce the committed release/ byte for byte."""
+    nbformat.validate(nb)  # raises: never commit a notebook Jupyter or nbgrader would reject
+    text = nbformat.writes(nb, version=nbformat.NO_CONVERT)
+    return text if text.endswith("\n") else text + "\n"
+
+
 def write_notebook(nb, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-    path.write_text(text)
+    path.write_bytes(notebook_text(nb).encode("utf-8"))  # bytes: "\n" on every platform
 
 
 def generate_release(root: Path, lesson_id: str) -> None:
@@ -310,15 +320,19 @@ def build(root: Path = ROOT, out: Path | None = None, lessons: list[str] | None 
             master = build_master(lesson_id, root)
             write_notebook(master, course / "source" / lesson_id / f"{lesson_id}.ipynb")
             generate_release(course, lesson_id)
-            release = nbformat.read(course / "release" / lesson_id / f"{lesson_id}.ipynb", as_version=4)
-            outputs = {
-                out / "source" / lesson_id / f"{lesson_id}.ipynb": master,
-                out / "release" / lesson_id / f"{lesson_id}.ipynb": release,
-                out / "notebooks" / f"{lesson_id}.ipynb": colab_edition(release, lesson_id),
-            }
-            for path, nb in outputs.items():
-                write_notebook(nb, path)
-                written.append(path)
+            # release/ is the file nbgrader wrote, byte for byte (not re-serialised), so an instructor's
+            # own `nbgrader generate_assignment` writes exactly the committed copy.
+            release_bytes = (course / "release" / lesson_id / f"{lesson_id}.ipynb").read_bytes()
+            release = nbformat.reads(release_bytes.decode("utf-8"), as_version=4)
+            nbformat.validate(release)
+            source_path = out / "source" / lesson_id / f"{lesson_id}.ipynb"
+            release_path = out / "release" / lesson_id / f"{lesson_id}.ipynb"
+            colab_path = out / "notebooks" / f"{lesson_id}.ipynb"
+            write_notebook(master, source_path)
+            release_path.parent.mkdir(parents=True, exist_ok=True)
+            release_path.write_bytes(release_bytes)
+            write_notebook(colab_edition(release, lesson_id), colab_path)
+            written += [source_path, release_path, colab_path]
     return written
 
 
