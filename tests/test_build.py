@@ -147,7 +147,7 @@ def test_colab_edition(lesson):
 
 
 def test_notebook_folder_is_what_the_setup_cell_carries():
-    """coursekit/notebook/ holds exactly the modules pasted into every setup cell; each imports only the
+    """coursekit/notebook/ holds exactly the modules packed into every setup cell; each imports only the
     standard library, numpy, TensorFlow, Keras and matplotlib (never each other, never the rest of the
     kit), and no two define the same top-level name (they share one namespace in the notebook)."""
     allowed = {"numpy", "tensorflow", "keras", "matplotlib", "absl", "google"}  # google.colab: only in Colab
@@ -187,3 +187,35 @@ def test_template_errors_name_the_line():
         build.parse_template("print(1)\n# %% [code]\n", "x.py")
     cells = build.parse_template("# %% [tests] id=a points=2\nassert 1\n\n", "x.py")
     assert cells[0].attrs == {"id": "a", "points": "2"} and cells[0].lines == ["assert 1"]
+
+
+@pytest.mark.parametrize("lesson", build.lesson_ids())
+def test_setup_cell_is_one_screen_and_carries_the_kit(lesson):
+    """The locked setup cell carries exactly today's coursekit/notebook/ modules, packed (kitpack), in
+    one screen; the grading audit reads the helpers' names back out of it."""
+    from coursekit.authoring import kitpack
+    from coursekit.grading import audit
+
+    for path in (ROOT / "source" / lesson / f"{lesson}.ipynb", ROOT / "release" / lesson / f"{lesson}.ipynb",
+                 ROOT / "notebooks" / f"{lesson}.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        setup = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
+        assert kitpack.unpack_setup(setup.source) == build.kit_sources(), f"{path}: stale or missing helpers"
+        assert len(setup.source.splitlines()) <= 40, f"{path}: setup cell of {len(setup.source.splitlines())} lines"
+    helpers, _ = audit.setup_names(setup.source)
+    assert {"expect", "expect_shape", "course_setup", "load_mnist", "handin_check", "HANDIN_EXPECTED"} <= helpers
+
+
+def test_kitpack_round_trip_and_damage():
+    from coursekit.authoring import kitpack
+
+    sources = {"a": "x = 1\n", "b": "def f():\n    return 'é'\n"}
+    assert kitpack.unpack(kitpack.pack(sources)) == sources
+    assert kitpack.pack(sources) == kitpack.pack(dict(sources))   # deterministic
+    cell = kitpack.setup_code(sources)
+    assert kitpack.unpack_setup(cell) == sources
+    namespace = {}
+    exec(compile(cell, "<setup>", "exec"), namespace)
+    assert namespace["x"] == 1 and namespace["f"]() == "é" and list(namespace["COURSE_HELPERS"]) == ["a", "b"]
+    assert kitpack.unpack_setup(cell.replace(kitpack.pack(sources), "not base64!")) == {}
+    assert kitpack.unpack_setup("this is not python (") == {}

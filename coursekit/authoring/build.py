@@ -2,7 +2,7 @@
 
     lessons/<id>.py                     the text a lesson is written in (see lessons/README.md)
       + solutions/l<id>.py              exercise code, copied verbatim into answer cells
-      + coursekit/<injected modules>    copied into every notebook's locked setup cell
+      + coursekit/notebook/*.py         packed into every notebook's locked setup cell (kitpack.py)
     -> source/<id>/<id>.ipynb           nbgrader master (solutions, hidden tests, points)
     -> release/<id>/<id>.ipynb          `nbgrader generate_assignment` (its file, verbatim): stubs, no hidden tests
     -> notebooks/<id>.ipynb             release + Colab metadata (GPU runtime), flat folder
@@ -26,6 +26,7 @@ from pathlib import Path
 
 import nbformat
 
+from coursekit.authoring import kitpack
 from coursekit.grading.nbmeta import exercise_tests
 
 from coursekit import ROOT  # noqa: E402
@@ -105,13 +106,14 @@ def definitions(path: Path) -> dict[str, str]:
     return found
 
 
+def kit_sources(root: Path = ROOT) -> dict[str, str]:
+    """{module: source} of the helpers every notebook carries, in the order they run."""
+    return {m: (root / "coursekit" / "notebook" / f"{m}.py").read_text().rstrip() + "\n" for m in INJECTED_MODULES}
+
+
 def kit_source(root: Path = ROOT) -> str:
-    """The injected helpers, concatenated in order, each under a banner naming its file."""
-    parts = []
-    for module in INJECTED_MODULES:
-        body = (root / "coursekit" / "notebook" / f"{module}.py").read_text().rstrip()
-        parts.append(f"# ---- coursekit/notebook/{module}.py " + "-" * (51 - len(module)) + f"\n{body}")
-    return "\n\n\n".join(parts)
+    """The setup cell's part that carries and runs the helpers (coursekit/authoring/kitpack.py)."""
+    return kitpack.setup_code(kit_sources(root), f"https://github.com/{GITHUB_REPO}/tree/main/coursekit/notebook")
 
 
 def _markdown(lines: list[str], where: str) -> str:
@@ -241,8 +243,11 @@ def handin_data(expected: dict) -> str:
     """The lesson's part of the locked setup cell that the hand-in cell reads: nbgrader restores
     the setup cell from the master, so what is checked comes from the build, never from a
     student's copy (JupyterLab shows the setup cell collapsed, Colab folds it)."""
+    literal = json.dumps(expected, ensure_ascii=False)
+    if ast.literal_eval(literal) != expected:  # JSON's true/false/null are not Python
+        raise TemplateError(f"HANDIN_EXPECTED is not a Python literal as JSON: {literal[:200]}")
     return ("# ---- this lesson: what the 'Ready to hand in?' cell checks (written by coursekit/authoring/build.py) ----\n"
-            f"HANDIN_EXPECTED = {json.dumps(expected, indent=1, ensure_ascii=False)}")
+            f"HANDIN_EXPECTED = {literal}")
 
 
 def handin_cells() -> list:

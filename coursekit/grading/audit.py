@@ -183,17 +183,21 @@ def cell_findings(tree, helpers: set[str], module_names: set[str], sources: dict
 
 def setup_names(setup_source: str) -> tuple[set[str], dict[str, str]]:
     """(the names the setup cell defines at the top level - functions, classes, assigned names and
-    imports -, {imported name: the module it comes from})."""
-    tree = parse_cell(setup_source)
+    imports -, {imported name: the module it comes from}), the helpers it carries packed
+    (coursekit/authoring/kitpack.py) included."""
+    from coursekit.authoring.kitpack import unpack_setup
+
     helpers, sources = set(), {}
-    for node in tree.body if tree else ():
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            sources.update(_import_binding(node, alias) for alias in node.names if alias.name != "*")
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            helpers.add(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            helpers |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    for source in (setup_source, *unpack_setup(setup_source).values()):
+        tree = parse_cell(source)
+        for node in tree.body if tree else ():
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                sources.update(_import_binding(node, alias) for alias in node.names if alias.name != "*")
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                helpers.add(node.name)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                helpers |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
     return helpers | set(sources), sources
 
 

@@ -202,7 +202,7 @@ class HideHiddenTests(NbGraderPreprocessor):
     """In feedback: replace each hidden-test region by a one-line note and drop everything the cell
     printed or displayed (answer code can print the running cell's source); a failed hidden test shows
     its error type and message only - and not even the message when it quotes the hidden code. The
-    locked setup cell (about a thousand lines of course helpers) shows only its title."""
+    locked setup cell (the packed course helpers) shows only its title."""
 
     max_message = Integer(500, help="characters of a failed hidden test's message shown").tag(config=True)
 
