@@ -214,3 +214,37 @@ def test_a_corrupt_record_means_grade_again(tmp_path):
     path.write_text('{"student": "s1", "stat')
     assert classgrade.read_record(tmp_path, "L", "s1") is None
     assert classgrade.read_record(tmp_path, "L", "nobody") is None
+
+
+def test_slow_outliers():
+    """Far longer than the class's usual run: over 4x the median and over the median + 120 s."""
+    usual = {f"s{i}": 20.0 + i for i in range(6)}   # median 22.5 s
+    assert classgrade.slow_outliers(usual) == {}
+    slow = classgrade.slow_outliers({**usual, "slow": 400.0, "busy": 140.0})
+    assert list(slow) == ["slow"] and "400 s" in slow["slow"] and "median" in slow["slow"]
+    assert classgrade.slow_outliers({"a": 10.0, "b": 10.0, "c": 900.0}) == {}   # too few runs to judge
+
+
+@needs_lesson
+def test_a_slow_run_is_flagged_everywhere(serial_sqlite):
+    """The record, the needs-a-look list and the gradebook (nbgrader's flag, needs manual grade) say it."""
+    from nbgrader.api import Gradebook
+
+    course, run, _ = serial_sqlite
+    graded = [r for r in run.results if r.status in ("graded", "flagged")]
+    assert len(graded) >= 5
+    now = {r.student: classgrade.Result(r.student, r.status, r.score, r.max_score, list(r.notes)) for r in graded}
+    seconds = {s: 15.0 for s in now}
+    slow = next(r.student for r in graded if r.status == "graded")
+    other = next(r.student for r in graded if r.status == "graded" and r.student != slow)
+    seconds[slow] = 900.0
+    digests = {s: classgrade.file_digest(course, LESSON, s) for s in now}
+    url = f"sqlite:///{course / 'gradebook.db'}"
+    classgrade._flag_slow(course, LESSON, now, seconds, digests, url)
+    assert now[slow].status == "flagged" and "60.0x the class's median" in now[slow].notes[-1]
+    assert all(now[r.student].status == r.status for r in graded if r.student != slow)
+    assert classgrade.read_record(course, LESSON, slow)["status"] == "flagged"
+    with Gradebook(url) as gb:
+        nb = gb.find_submission_notebook(LESSON, LESSON, slow)
+        assert nb.flagged and all(g.needs_manual_grade for g in nb.grades)
+        assert not gb.find_submission_notebook(LESSON, LESSON, other).flagged

@@ -41,6 +41,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import sys
 import tempfile
 import time
@@ -273,6 +274,7 @@ def _grade_pool(course: Path, lesson: str, todo: list[str], digests: dict, url: 
         child_env.setdefault("TF_NUM_INTRAOP_THREADS", str(max(1, (os.cpu_count() or 1) // n_workers)))
         child_env.setdefault("TF_NUM_INTEROP_THREADS", "1")
     processes = runner.Processes()
+    seconds: dict[str, float] = {}
 
     def task(student):
         began = time.perf_counter()
@@ -294,15 +296,15 @@ def _grade_pool(course: Path, lesson: str, todo: list[str], digests: dict, url: 
             finished, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
             for future in sorted(finished, key=lambda f: pending[f]):   # same-moment finishes in id order
                 student = pending.pop(future)
-                result, seconds = future.result()
-                write_record(course, lesson, result, digests[student], seconds, url)
+                result, seconds[student] = future.result()
+                write_record(course, lesson, result, digests[student], seconds[student], url)
                 now[student] = result
                 run.graded_now.append(student)
                 failures += result.status in ("rejected", "failed")
                 if progress:
                     elapsed = time.perf_counter() - start
                     eta = elapsed / len(now) * (len(todo) - len(now))
-                    progress(f"[{len(now)}/{len(todo)}] {student}: {result.status} ({seconds:.1f} s)"
+                    progress(f"[{len(now)}/{len(todo)}] {student}: {result.status} ({seconds[student]:.1f} s)"
                              f" | failures so far {failures} | ETA {eta:.0f} s")
         pool.shutdown(wait=True)
     except BaseException as err:
@@ -313,7 +315,48 @@ def _grade_pool(course: Path, lesson: str, todo: list[str], digests: dict, url: 
                               "run the same command again to grade the rest") from None
         raise
     run.seconds = time.perf_counter() - start
+    _flag_slow(course, lesson, now, seconds, digests, url)
     return now
+
+
+SLOW_FACTOR, SLOW_MARGIN_S, SLOW_MIN_CLASS = 4.0, 120.0, 5
+
+
+def slow_outliers(seconds: dict[str, float]) -> dict[str, str]:
+    """{student: note} for the runs that took far longer than the class's usual one: over 4x the median
+    and over the median + 120 s (most of a class hands in working answers, so the median is about what
+    the lesson's solution costs). Needs 5 runs or more; the others are never called slow."""
+    if len(seconds) < SLOW_MIN_CLASS:
+        return {}
+    median = statistics.median(seconds.values())
+    limit = max(SLOW_FACTOR * median, median + SLOW_MARGIN_S)
+    return {s: (f"grading took {t:.0f} s, {t / median:.1f}x the class's median ({median:.0f} s): its cells do far "
+                "more work than the exercises need - look at what they run")
+            for s, t in seconds.items() if t > limit}
+
+
+def _flag_slow(course: Path, lesson: str, now: dict[str, Result], seconds: dict[str, float], digests: dict,
+               url: str) -> None:
+    """Flag the slow outliers among this run's graded submissions: in their records, in the needs-a-look
+    list and in the gradebook (nbgrader's flag and "needs manual grade", as the intake's flags)."""
+    from coursekit.grading.nbmeta import answer_ids
+    from coursekit.grading.preprocessors import mark_for_review
+
+    graded = {s: seconds[s] for s, r in now.items() if r.status in ("graded", "flagged") and s in seconds}
+    slow = slow_outliers(graded)
+    if not slow:
+        return
+    answers = answer_ids(intake.release_notebook(course, lesson))
+    for student, note in slow.items():
+        result = now[student]
+        result.status = "flagged"
+        result.notes.append(note)
+        write_record(course, lesson, result, digests[student], seconds[student], url)
+        try:
+            mark_for_review({"db_url": url, "notebook": lesson, "assignment": lesson, "student": student},
+                            [note], answers)
+        except Exception as err:  # the record and the needs-a-look list still say it
+            result.notes.append(f"(could not flag it in the gradebook: {type(err).__name__})")
 
 
 def _collect(course: Path, lesson: str, names: list[str], now: dict[str, Result], earlier: dict[str, Result],
