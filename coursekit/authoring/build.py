@@ -14,40 +14,26 @@ from __future__ import annotations
 
 import argparse
 import ast
+import copy
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
 from coursekit.authoring import kitpack
+from coursekit.authoring.template import TemplateError, definitions, markdown_text, parse_template
 from coursekit.grading.nbmeta import exercise_tests
 
 from coursekit import ROOT  # noqa: E402
 INJECTED_MODULES = ("runtime", "checks", "data", "plots", "archcheck", "handin")
 SETUP_TITLE = "#@title Course setup: run it after the Workload cell (locked; it defines the course helpers)"
-CELL_HEADER = re.compile(r"^# %% \[(?P<kind>\w+)\](?P<attrs>.*)$")
-KINDS = ("markdown", "code", "setup", "answer", "tests")
 # Where the course is published; the README's Colab badges point here (a test checks they agree).
 GITHUB_REPO = "vgg-keras-course/vgg-keras-course"
-
-
-class TemplateError(ValueError):
-    """A lesson template that cannot be built; the message names the file and line."""
-
-
-@dataclass
-class TemplateCell:
-    kind: str
-    attrs: dict
-    lines: list = field(default_factory=list)
-    lineno: int = 0
 
 
 def lesson_ids(root: Path = ROOT) -> list[str]:
@@ -59,53 +45,6 @@ def lesson_ids(root: Path = ROOT) -> list[str]:
     return ids
 
 
-def parse_template(text: str, name: str = "<template>") -> list[TemplateCell]:
-    """Split a percent-format template into cells: ``# %% [kind] key=value ...`` starts one."""
-    cells: list[TemplateCell] = []
-    for lineno, line in enumerate(text.splitlines(), 1):
-        match = CELL_HEADER.match(line)
-        if match:
-            kind = match["kind"]
-            if kind not in KINDS:
-                raise TemplateError(f"{name}:{lineno}: unknown cell kind [{kind}]; use one of {KINDS}")
-            attrs = {}
-            for item in match["attrs"].split():
-                key, sep, value = item.partition("=")
-                if not sep:
-                    raise TemplateError(f"{name}:{lineno}: expected key=value, got {item!r}")
-                attrs[key] = value
-            cells.append(TemplateCell(kind, attrs, [], lineno))
-        elif cells:
-            cells[-1].lines.append(line)
-        elif line.strip():
-            raise TemplateError(f"{name}:{lineno}: text before the first '# %% [kind]' header")
-    for cell in cells:
-        while cell.lines and not cell.lines[-1].strip():
-            cell.lines.pop()
-        while cell.lines and not cell.lines[0].strip():
-            cell.lines.pop(0)
-    return cells
-
-
-def definitions(path: Path) -> dict[str, str]:
-    """Top-level functions and classes of a module, each as its exact source text."""
-    text = path.read_text()
-    lines = text.splitlines()
-    found = {}
-    for node in ast.parse(text).body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            start = min([node.lineno] + [d.lineno for d in node.decorator_list])
-            end = node.end_lineno
-            # The AST ends at the last statement; an indented trailing comment such as
-            # "    ### END SOLUTION" still belongs to the definition.
-            while end < len(lines) and (not lines[end].strip() or re.match(r"\s+#", lines[end])):
-                end += 1
-            while not lines[end - 1].strip():
-                end -= 1
-            found[node.name] = "\n".join(lines[start - 1:end])
-    return found
-
-
 def kit_sources(root: Path = ROOT) -> dict[str, str]:
     """{module: source} of the helpers every notebook carries, in the order they run."""
     return {m: (root / "coursekit" / "notebook" / f"{m}.py").read_text().rstrip() + "\n" for m in INJECTED_MODULES}
@@ -114,18 +53,6 @@ def kit_sources(root: Path = ROOT) -> dict[str, str]:
 def kit_source(root: Path = ROOT) -> str:
     """The setup cell's part that carries and runs the helpers (coursekit/authoring/kitpack.py)."""
     return kitpack.setup_code(kit_sources(root), f"https://github.com/{GITHUB_REPO}/tree/main/coursekit/notebook")
-
-
-def _markdown(lines: list[str], where: str) -> str:
-    out = []
-    for line in lines:
-        if line == "#":
-            out.append("")
-        elif line.startswith("# "):
-            out.append(line[2:])
-        else:
-            raise TemplateError(f"{where}: markdown lines must start with '# ', got {line!r}")
-    return "\n".join(out)
 
 
 def _nbgrader(grade_id, *, grade=False, solution=False, locked=False, points=None):
@@ -152,7 +79,7 @@ def build_master(lesson_id: str, root: Path = ROOT):
         body = "\n".join(cell.lines)
         if cell.kind == "markdown":
             counters["markdown"] += 1
-            new = nbformat.v4.new_markdown_cell(_markdown(cell.lines, where))
+            new = nbformat.v4.new_markdown_cell(markdown_text(cell.lines, where))
             new.id = f"md-{counters['markdown']:02d}"
         elif cell.kind == "code":
             counters["code"] += 1
@@ -307,7 +234,7 @@ def generate_release(root: Path, lesson_id: str) -> None:
 
 def colab_edition(release_nb, lesson_id: str):
     """The release notebook with Colab's metadata: opens on a GPU runtime with its own name."""
-    nb = nbformat.from_dict(json.loads(json.dumps(release_nb)))
+    nb = nbformat.from_dict(copy.deepcopy(release_nb))
     nb.metadata["accelerator"] = "GPU"
     nb.metadata["colab"] = {"name": f"{lesson_id}.ipynb", "provenance": [], "gpuType": "T4"}
     return nb
