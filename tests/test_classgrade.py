@@ -248,3 +248,22 @@ def test_a_slow_run_is_flagged_everywhere(serial_sqlite):
         nb = gb.find_submission_notebook(LESSON, LESSON, slow)
         assert nb.flagged and all(g.needs_manual_grade for g in nb.grades)
         assert not gb.find_submission_notebook(LESSON, LESSON, other).flagged
+
+
+@needs_lesson
+def test_report_on_postgres_matches_sqlite(parallel_postgres, serial_sqlite, tmp_path):
+    """`make report` on the PostgreSQL gradebook (read-only transactions) gives the same per-exercise
+    rates and failure groups as on SQLite for the same class, and changes no row."""
+    from coursekit.grading import report
+
+    pg = parallel_postgres
+    before = _row_counts(pg["url"])
+    page, _, data_pg, _ = report.build(pg["course"], LESSON, db_url=pg["url"], out=tmp_path / "pg")
+    _, _, data_sq, _ = report.build(serial_sqlite[0], LESSON, out=tmp_path / "sq")
+    assert data_pg.backend == "postgresql" and data_sq.backend == "sqlite"
+    assert report.exercise_rates(data_pg) == report.exercise_rates(data_sq)
+    groups = lambda data: {name: [(g["message"], g["students"]) for g in found]
+                           for name, found in report.failure_groups(data).items()}
+    assert groups(data_pg) == groups(data_sq)
+    assert _row_counts(pg["url"]) == before
+    assert "Gradebook: postgresql" in page.read_text()
