@@ -137,3 +137,21 @@ def test_a_failed_run_is_regraded_on_resume_a_good_one_skipped(graded):
     run = classgrade.grade_class(course, LESSON, students=["kernel_killed", "correct"], timeout=20,
                                  progress=None, sandboxed=SANDBOX)
     assert run.graded_now == ["kernel_killed"] and run.skipped == ["correct"], run
+
+
+def test_rejected_files_show_in_the_formgrader(graded):
+    """A rejected file (empty, cut-off JSON, an nbformat that does not exist, a link) is not only in
+    make grade's needs-a-look list: its blank stand-in is graded 0 and flagged in the gradebook, with the
+    reason, so nbgrader's formgrader lists it instead of "needs autograding"."""
+    from nbgrader.api import Gradebook
+
+    course, results = graded[0], graded[1]
+    rejected = sorted(s for s, r in results.items() if r.status == "rejected")
+    assert {"empty_file", "malformed_json", "linked_notebook"} <= set(rejected)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student in rejected:
+            nb = gb.find_submission_notebook(LESSON, LESSON, student)
+            assert nb.flagged and nb.score == 0 and all(g.needs_manual_grade for g in nb.grades), student
+            comments = " ".join(c.auto_comment or "" for c in nb.comments)
+            assert "could not be read" in comments and results[student].notes[0] in comments, (student, comments)
+    assert all(results[s].score is None for s in rejected), "make grade's table shows no score for a rejected file"

@@ -40,6 +40,7 @@ class Intake:
     notebook: object | None = None
     repairs: list[str] = field(default_factory=list)
     reject: str | None = None
+    staged_blank: bool = False       # rejected, and the blank release staged in its place
 
 
 def _first_code_line(source: str) -> str:
@@ -213,32 +214,49 @@ def audit(nb, release) -> list[str]:
 
 
 def stage_one(course: Path, lesson: str, student: str, release) -> Intake:
-    """Read, check and repair one submission; write the repaired copy to staged/."""
+    """Read, check and repair one submission; write the repaired copy to staged/. A rejected file is
+    staged as the blank release notebook marked with the reason, so that nbgrader grades it 0 and flags
+    it (the formgrader lists it with the reason instead of "needs autograding"); its result stays
+    "rejected"."""
     path = submitted_path(course, lesson, student)
     folder = path.parent
-    if not path.exists():
+    if folder.is_symlink():
+        item = Intake(student, reject=f"the folder {folder.name}/ is a symbolic link, not a hand-in: not read")
+    elif not path.exists() and not path.is_symlink():
         found = sorted(p.name for p in folder.glob("*.ipynb"))
-        return Intake(student, reject=f"no {lesson}.ipynb in {folder}" +
+        item = Intake(student, reject=f"no {lesson}.ipynb in {folder}" +
                       (f" (found {', '.join(found)}: rename it)" if found else ""))
-    if path.is_symlink() or folder.is_symlink():
-        return Intake(student, reject=f"{path.name} is a symbolic link, not a notebook file: not read")
-    nb, repairs, reject = read_submission(path)
-    item = Intake(student, nb, repairs, reject)
-    if nb is not None:
-        item.repairs += repair(nb, release)
-        item.repairs += audit(nb, release)
-        target = Course(course).folder(STAGED, lesson, student)
-        if target.exists():
-            shutil.rmtree(target)
-        target.mkdir(parents=True)
-        nbformat.write(nb, target / f"{lesson}.ipynb")
-        # Only the notebook is graded (and the submission time nbgrader reads): any other file - a
-        # symlink to the gradebook, a huge data file - stays where the student put it.
-        stamp = folder / graded_files(lesson)[1]
-        if stamp.is_file() and not stamp.is_symlink() and stamp.stat().st_size < 1024:
-            shutil.copy2(stamp, target / stamp.name)
+    elif path.is_symlink():
+        item = Intake(student, reject=f"{path.name} is a symbolic link, not a notebook file: not read")
+    else:
+        nb, repairs, reject = read_submission(path)
+        item = Intake(student, nb, repairs, reject)
+    if item.notebook is not None:
+        item.repairs += repair(item.notebook, release)
+        item.repairs += audit(item.notebook, release)
+        _stage(course, lesson, student, item.notebook, folder)
+    else:
+        from coursekit.grading.preprocessors import UNREADABLE_KEY
 
+        blank = nbformat.from_dict(copy.deepcopy(release))
+        blank.metadata[UNREADABLE_KEY] = item.reject
+        _stage(course, lesson, student, blank, None if folder.is_symlink() else folder)
+        item.staged_blank = True
     return item
+
+
+def _stage(course: Path, lesson: str, student: str, nb, folder: Path | None) -> None:
+    """Write ``nb`` to staged/<student>/<lesson>/, with the hand-in's timestamp when ``folder`` has one.
+    Only the notebook is graded (and the submission time nbgrader reads): any other file - a symlink
+    to the gradebook, a huge data file - stays where the student put it."""
+    target = Course(course).folder(STAGED, lesson, student)
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    nbformat.write(nb, target / f"{lesson}.ipynb")
+    stamp = folder / graded_files(lesson)[1] if folder is not None else None
+    if stamp is not None and stamp.is_file() and not stamp.is_symlink() and stamp.stat().st_size < 1024:
+        shutil.copy2(stamp, target / stamp.name)
 
 
 def stage(course: Path, lesson: str, students: list[str] | None = None) -> list[Intake]:

@@ -230,6 +230,9 @@ def collect(course: Path, lesson: str, db_url: str | None = None) -> ClassData:
         students[sid] = Student(sid, str(record.get("status") or "(no record)"),
                                 notes=[str(n) for n in record.get("notes") or []],
                                 seconds=float(seconds) if isinstance(seconds, (int, float)) else None)
+    # A rejected file's blank stand-in is in the gradebook (0 points, flagged, for the formgrader); it is
+    # no attempt at the exercises, so it counts with the rejected, not in the class's scores.
+    subs = {sid: v for sid, v in subs.items() if sid not in students or students[sid].status != "rejected"}
     for sid, (score, top, points) in subs.items():
         student = students.setdefault(sid, Student(sid, "(no record)"))
         student.score, student.max_score, student.cells = score, top, points

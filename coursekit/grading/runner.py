@@ -85,7 +85,7 @@ def grade_one(course: Path, lesson: str, item: Intake, db_url: str | None = None
     ``timeout`` overrides nbgrader_config.py's per-cell limit (seconds); ``wall_limit`` stops the
     whole run of this submission (seconds); ``sandbox_kernels`` (from coursekit.grading.sandbox.kernel_dir)
     runs the kernel in a bubblewrap sandbox that hides the course directory."""
-    if item.reject:
+    if item.reject and not item.staged_blank:
         return Result(item.student, "rejected", notes=[item.reject])
     cmd = [sys.executable, "-m", "nbgrader", "autograde", lesson, f"--student={item.student}", "--force",
            "--log-level=WARN", f"--CourseDirectory.submitted_directory={STAGED}", *coursedir.db_args(db_url),
@@ -107,12 +107,16 @@ def grade_one(course: Path, lesson: str, item: Intake, db_url: str | None = None
     except subprocess.TimeoutExpired:
         _kill_group(proc)
         proc.communicate()
+        if item.reject:
+            return Result(item.student, "rejected", notes=[item.reject])
         return Result(item.student, "failed", notes=item.repairs + [f"grading took over {wall_limit:g} s: stopped"])
     finally:
         if processes:
             processes.discard(proc)
     kernel = [l.split("] ", 1)[-1] for l in stderr.splitlines()
               if "Kernel died" in l or "Timeout waiting" in l or "CellTimeoutError" in l]
+    if item.reject:  # its blank stand-in was graded (0 points, flagged with the reason) for the formgrader
+        return Result(item.student, "rejected", notes=[item.reject])
     if proc.returncode != 0:
         why = kernel[-1] if kernel else _last_error(stderr)
         if proc.returncode < 0:
