@@ -33,12 +33,8 @@ if WHY_NO_SANDBOX:
 def graded(tmp_path_factory):
     course = tmp_path_factory.mktemp("badcourse")
     coursedir.prepare_course(course, [LESSON])
-    digests = {}
-    for student, case in CASES.items():
-        path = course / "submitted" / student / LESSON / f"{LESSON}.ipynb"
-        path.parent.mkdir(parents=True)
-        path.write_bytes(case.data)
-        digests[student] = hashlib.sha256(case.data).hexdigest()
+    coursedir.hand_in(course, LESSON, {student: case.data for student, case in CASES.items()})
+    digests = {student: hashlib.sha256(case.data).hexdigest() for student, case in CASES.items()}
     # Files that are not the notebook: a link to the gradebook beside a correct answer (never read,
     # never copied), and a notebook that is a link to another student's file (rejected).
     (course / "submitted" / "correct" / LESSON / "gradebook-link").symlink_to(course / "gradebook.db")

@@ -40,10 +40,7 @@ def synthetic():
 def _course(tmp_path_factory, name, synthetic, db_url=None):
     course = tmp_path_factory.mktemp(name)
     coursedir.prepare_course(course, [LESSON], db_url=db_url)
-    for student, sub in synthetic.items():
-        path = course / "submitted" / student / LESSON / f"{LESSON}.ipynb"
-        path.parent.mkdir(parents=True)
-        path.write_bytes(sub.data)
+    coursedir.hand_in(course, LESSON, {student: sub.data for student, sub in synthetic.items()})
     return course
 
 

@@ -31,10 +31,7 @@ HIDDEN_LINE = "_imgs = np.random.default_rng(1).integers(0, 256, size=(5, 7, 9))
 def plain(tmp_path_factory):
     course = tmp_path_factory.mktemp("plaincourse")
     coursedir.prepare_course(course, [LESSON])
-    for student, case in CASES.items():
-        path = course / "submitted" / student / LESSON / f"{LESSON}.ipynb"
-        path.parent.mkdir(parents=True)
-        path.write_bytes(case.data)
+    coursedir.hand_in(course, LESSON, {student: case.data for student, case in CASES.items()})
     (course / "submitted" / "correct" / LESSON / "gradebook-link").symlink_to(course / "gradebook.db")
     linked = course / "submitted" / "linked_notebook" / LESSON / f"{LESSON}.ipynb"
     linked.parent.mkdir(parents=True)

@@ -43,10 +43,7 @@ def _tree_digest(*paths: Path) -> str:
 def graded_class(tmp_path_factory, synthetic):
     course = tmp_path_factory.mktemp("report")
     coursedir.prepare_course(course, [LESSON])
-    for student, sub in synthetic.items():
-        path = course / "submitted" / student / LESSON / f"{LESSON}.ipynb"
-        path.parent.mkdir(parents=True)
-        path.write_bytes(sub.data)
+    coursedir.hand_in(course, LESSON, {student: sub.data for student, sub in synthetic.items()})
     classgrade.grade_class(course, LESSON, progress=None)
     before = _tree_digest(course / "gradebook.db", course / "autograded", course / classgrade.RECORDS)
     page, csv_path, data, seconds = report.build(course, LESSON)

@@ -23,7 +23,7 @@ import nbformat
 
 from coursekit.devtools import studentwork
 from coursekit.grading import nbmeta
-from coursekit.grading.coursedir import Course
+from coursekit.grading.coursedir import Course, hand_in
 from coursekit.grading.nbmeta import grade_meta
 from coursekit import ROOT
 
@@ -206,10 +206,7 @@ def write_class(course: Path, lesson: str, n: int, seed: int = 0, root: Path = R
                 mistakes: bool = False) -> dict[str, Submission]:
     """Hand in a synthetic class: ``submitted/<student>/<lesson>/<lesson>.ipynb`` under ``course``."""
     subs = synthetic_class(lesson, n, seed, root, mistakes=mistakes)
-    for student, sub in subs.items():
-        path = Course(course).submitted(lesson, student)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(sub.data)
+    hand_in(course, lesson, {student: sub.data for student, sub in subs.items()})
     return subs
 
 

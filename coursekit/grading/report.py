@@ -35,7 +35,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coursekit.grading.classgrade import RECORDS
+from coursekit.grading.classgrade import RECORDS, read_record
 from coursekit.grading.coursedir import Course, course_settings
 
 LOOK = ("flagged", "rejected", "failed")
@@ -219,12 +219,7 @@ def collect(course: Path, lesson: str, db_url: str | None = None) -> ClassData:
     cells, subs = read_gradebook(url, course_id, lesson)
     students: dict[str, Student] = {}
     for record_file in sorted((course / RECORDS / lesson).glob("*.json")):
-        try:
-            record = json.loads(record_file.read_text())
-        except (OSError, ValueError):
-            record = {}
-        if not isinstance(record, dict):
-            record = {}
+        record = read_record(course, lesson, record_file.stem) or {}   # unreadable or no status: none
         sid = str(record.get("student") or record_file.stem)
         seconds = record.get("seconds")
         students[sid] = Student(sid, str(record.get("status") or "(no record)"),
