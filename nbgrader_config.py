@@ -54,8 +54,13 @@ c.Autograde.exporter_class = steps.SubmissionExporter
 c.Autograde.sanitize_preprocessors = [steps.CourseIntake, ClearOutput, DeduplicateIds, OverwriteKernelspec,
                                       OverwriteCells, CheckCellMetadata]
 c.Autograde.autograde_preprocessors = [Execute, IgnorePattern, steps.RecallIntake, ClearMetadataPreprocessor,
-                                       LimitOutput, steps.LimitOutputChars, SaveAutoGrades, steps.FlagForReview,
-                                       AssignLatePenalties, CheckCellMetadata]
+                                       LimitOutput, steps.LimitOutputChars, steps.VoidForgedTests, SaveAutoGrades,
+                                       steps.FlagForReview, AssignLatePenalties, CheckCellMetadata]
+# A submission whose code can forge the checks earns no automatic points (VoidForgedTests) and is
+# flagged for a human look; one that is merely odd (a shell escape, sys.exit) keeps its score, flagged.
+# The kernel starts without the notebook's folder on sys.path: a module file the notebook writes
+# cannot be imported behind the audit's back.
+c.Execute.extra_arguments = ["--InteractiveShellApp.ignore_cwd=True"]
 # Feedback goes to students: no hidden test code, nothing the hidden tests' cells printed.
 c.GenerateFeedback.preprocessors = [GetGrades, steps.HideHiddenTests, CSSHTMLHeaderPreprocessor]
 

@@ -99,9 +99,9 @@ def make_corpus(lesson: str) -> dict[str, Case]:
         if grade_meta(cell).get("grade_id") == first:
             cell["source"] += ("\n\ndef expect(*args, **kwargs):\n    pass\n\n"
                                "expect_dtype = expect_shape = expect_close = expect\n")
-    corpus["forges_the_checks"] = Case(_dump(forged), {"flagged"}, "full",
-                                       "an answer cell that redefines the check helpers (expect, ...): whatever it "
-                                       "scores cannot be trusted, so it must be flagged for a human look")
+    corpus["forges_the_checks"] = Case(_dump(forged), {"flagged"}, 0.0,
+                                       "correct answers, plus an answer cell that redefines the check helpers "
+                                       "(expect, ...): hostile input earns nothing, and is flagged for a human look")
     # One duplicated test cell: plain nbgrader aborts the whole run on it; the intake keeps one copy.
     dup = copy.deepcopy(full)
     i = next(i for i, c in enumerate(dup["cells"]) if grade_meta(c).get("grade_id") == visible[0])
@@ -109,13 +109,26 @@ def make_corpus(lesson: str) -> dict[str, Case]:
     corpus["test_cell_duplicated"] = Case(_dump(dup), {"flagged"}, "full",
                                           f"the test cell '{visible[0]}' copied (same grading metadata twice)")
     # Hostile one-liners on a BLANK notebook (every answer the stub): each could turn every failing
-    # test into a pass. They must be flagged, and harm no one else.
+    # test into a pass. They must earn nothing, be flagged, and harm no one else.
     for name, (code, why) in FORGERIES.items():
-        corpus[f"forge_{name}"] = Case(_dump(append_to(first, code, base=blank)), {"flagged"}, "kept",
+        corpus[f"forge_{name}"] = Case(_dump(append_to(first, code, base=blank)), {"flagged"}, 0.0,
                                        f"blank answers, plus {why}")
     corpus["forge_builtins_patch"].status = {"flagged", "failed"}  # a patched isinstance can break the kernel
+    # The same hooks on CORRECT answers: forging code voids the score even where the answers are right.
+    corpus["forge_on_correct_answers"] = Case(_dump(append_to(last, FORGERIES["input_transformer"][0])),
+                                              {"flagged"}, 0.0, "correct answers, plus an input transformer")
+    # A module file the notebook writes itself and imports: the grading kernel does not import from its
+    # folder, so the import fails (the forging code never runs) and the unknown import is flagged.
+    corpus["forge_written_module"] = Case(_dump(append_to(first, WRITTEN_MODULE, base=blank)), {"flagged"}, 0.0,
+                                          "blank answers, plus a module the notebook writes and imports (an input "
+                                          "transformer inside)")
+    # Odd but harmless: flagged for a look, the score kept.
+    for name, (code, why) in ODD.items():
+        corpus[f"odd_{name}"] = Case(_dump(append_to(first, code)), {"flagged"}, "full", f"correct answers, plus {why}")
+    corpus["odd_local_helper_name"].status = {"graded"}   # a local variable cannot reach the checks
     corpus["attacks_the_grader"].status = {"flagged"}  # sockets and os calls are audited too
-    corpus["sys_exit"].status = {"graded", "flagged"}
+    corpus["attacks_the_grader"].score = 0.0            # ... and void the score: hostile input earns nothing
+    corpus["sys_exit"].status = {"flagged"}             # odd, not forging: the score is kept
     hard = hardcoded_answer(lesson, full)
     if hard is not None:
         nb, lost = hard
@@ -166,6 +179,30 @@ FORGERIES = {
                            "    return (images / 255.0).astype('float32')[..., None]",
                            "an answer that prints the source of the test cell that calls it"),
     "kill_the_grader": ("import os\nos.kill(os.getppid(), 9)", "a kill signal sent to the grader"),
+    "shell_via_exit": ('exit._ip.input_transformers_post.append(lambda lines: ["pass\\n"])',
+                       "the shell reached through IPython's `exit` object"),
+    "time_magic": ('%time get_ipython().input_transformers_post.append(lambda lines: ["pass\\n"])',
+                   "an input transformer installed inside a `%time` magic"),
+    "getattr_private": ('getattr(quit, "_ip").input_transformers_post.append(lambda lines: ["pass\\n"])',
+                        "the shell reached with getattr on a private name"),
+    "unpickled_code": ("import io as _io, pickle as _p\n"
+                       "np.save('_x.npy', np.array([0], dtype=object))\n"
+                       "_v = np.load('_x.npy', allow_pickle=True)",
+                       "NumPy told to unpickle (unpickling runs code)"),
+    "proc_mem": ("_mem = open('/proc/self/mem', 'rb')", "the kernel's own memory opened through /proc"),
+}
+
+# Written to a file, then imported: an input transformer the audit would not see in the notebook.
+WRITTEN_MODULE = ("with open('course_extra.py', 'w') as _fh:\n"
+                  "    _fh.write('get_ipython().input_transformers_post.append(lambda lines: [\"pass\\\\n\"])\\n')\n"
+                  "import course_extra")
+
+# What an honest student might write that an answer never needs but cannot forge a verdict with.
+ODD = {
+    "shell_escape": ("!echo checking the machine", "a shell escape (`!echo ...`)"),
+    "functools": ("import functools\n_unused = functools.partial(print, 'x')", "`import functools`"),
+    "local_helper_name": ("def _show(layers):\n    expect = len(layers)\n    return expect",
+                          "a function whose LOCAL variables share the checks' names (not flagged)"),
 }
 
 

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from coursekit.devtools import studentwork
-from coursekit.grading import classgrade, coursedir, gradebook, intake, nbmeta, runner, sandbox
+from coursekit.grading import audit, classgrade, coursedir, gradebook, intake, nbmeta, runner, sandbox
 from coursekit.authoring.build import lesson_ids
 from tests import corpus, nbtools
 
@@ -107,7 +107,7 @@ def test_the_sandbox_stops_an_attack_on_the_grader(graded):
     report = next(line for text in outputs for line in text.splitlines() if line.startswith("ATTACK REPORT"))
     for target in ("gradebook", "submissions", "network"):
         assert f"{target}: blocked" in report, report
-    assert results["attacks_the_grader"].score == results["attacks_the_grader"].max_score
+    assert results["attacks_the_grader"].score == 0, "code that attacks the grader earns nothing"
     assert (course / "gradebook.db").stat().st_size > 0
 
 
@@ -126,6 +126,50 @@ def test_audit_flags_forged_helpers_and_nothing_else(lesson):
     answer.source += "\nimport numpy as np\nfrom keras import layers\nnp.allclose = lambda *a, **k: True\n"
     notes = intake.audit(full, release)
     assert len(notes) == 1 and "`np.allclose`" in notes[0] and "`layers`" not in notes[0], notes
+    assert audit.is_void(notes[0]), notes
+
+
+AUDIT_CASES = {   # snippet added to a correct answer cell: (forges - the score is void -, odd - score kept -)
+    "get_ipython().input_transformers_post.append(f)": (True, False),
+    "exit._ip.events.register('post_run_cell', f)": (True, False),
+    "%time get_ipython().ast_transformers.append(f)": (True, False),
+    "%%capture\nimport builtins\nbuiltins.len = f": (True, False),
+    "%run extra.py": (True, False),
+    "getattr(quit, '_ip')": (True, False),
+    "x = np.load('a.npy', allow_pickle=True)": (True, False),
+    "m = keras.models.load_model('m.keras', safe_mode=False)": (True, False),
+    "open('/proc/self/mem', 'rb')": (True, False),
+    "import sys\nsys.path.insert(0, '.')": (True, False),
+    "expect = print": (True, False),
+    "[(expect := print) for _ in '']": (True, False),
+    "!nvidia-smi": (False, True),
+    "%pip install tqdm": (False, True),
+    "import functools": (False, True),
+    "import sys\nsys.exit()": (False, True),
+    "import not_installed_for_grading_xyz": (False, True),
+    "%matplotlib inline\n%timeit -n 1 -r 1 sum([1])": (False, False),
+    "def f(layers):\n    expect = len(layers)\n    return expect": (False, False),
+    "class Block:\n    np = 3": (False, False),
+    "from keras.layers import *": (False, False),
+    "import sys\nif 'google.colab' in sys.modules:\n    get_ipython().run_line_magic('load_ext', 'tensorboard')":
+        (False, True),
+    "import sys\nsys.modules['__main__']": (True, False),
+}
+
+
+@pytest.mark.parametrize("snippet", sorted(AUDIT_CASES))
+def test_audit_tells_forging_code_from_odd_code(snippet):
+    """Forging code voids the automatic score (hostile input earns nothing); odd code an answer never
+    needs is flagged with its score kept; a local variable that shares a check's name is not flagged."""
+    lesson = LESSON or lesson_ids()[0]
+    master, release = nbtools.master(lesson), nbtools.release(lesson)
+    full = studentwork.make_submission(master, release, nbmeta.answer_ids(master))
+    answer = next(c for c in full.cells if c.metadata.get("nbgrader", {}).get("solution"))
+    answer.source += "\n" + snippet
+    notes = intake.audit(full, release)
+    forges, odd = AUDIT_CASES[snippet]
+    assert bool(notes) == (forges or odd), notes
+    assert any(audit.is_void(n) for n in notes) == forges, notes
 
 
 def test_a_failed_run_is_regraded_on_resume_a_good_one_skipped(graded):

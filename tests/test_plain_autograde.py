@@ -88,6 +88,25 @@ def test_feedback_shows_verdicts_not_hidden_code(plain):
     assert not (course / "autograded" / "correct" / LESSON / "gradebook-link").exists()
 
 
+def test_forging_code_earns_nothing_and_the_feedback_says_why(plain):
+    """Hostile input earns nothing: every test cell of a forging submission is 0 (its automatic score,
+    not a manual one), the student's feedback says why, and the instructor's comment names the code."""
+    from coursekit.grading.preprocessors import VOID_ERROR
+
+    course, found = plain[0], plain[2]
+    got = found["forge_on_correct_answers"]
+    assert got["score"] == 0 and got["flagged"] and got["manual"], got
+    assert "input_transformers_post" in got["comments"] and "automatic score is void" in got["comments"], got
+    html = (course / "feedback" / "forge_on_correct_answers" / LESSON / f"{LESSON}.html").read_text()
+    assert VOID_ERROR in html and "grades it by hand" in html
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        nb = gb.find_submission_notebook(LESSON, LESSON, "forge_on_correct_answers")
+        assert all(g.manual_score is None for g in nb.grades), "the zero must not stick as a manual score"
+        assert sum(g.auto_score or 0 for g in nb.grades) == 0
+    odd = found["odd_shell_escape"]
+    assert odd["score"] == found["correct"]["max"] and odd["flagged"], odd
+
+
 def test_a_linked_notebook_earns_nothing_and_is_flagged(plain):
     got = plain[2]["linked_notebook"]
     assert got["score"] == 0 and got["flagged"] and "symbolic link" in got["comments"], got

@@ -215,7 +215,7 @@ def test_a_cell_that_runs_forever_is_interrupted_and_the_kernel_lives_on(course,
 
 
 PRIVILEGES = """
-import os, pathlib, subprocess
+import os, pathlib, subprocess, sys
 def attempt(name, fn):
     try:
         fn()
@@ -233,6 +233,15 @@ attempt("write-root", lambda: pathlib.Path("/planted").write_text("x"))
 attempt("write-dev", lambda: pathlib.Path("/dev/planted").write_text("x"))
 attempt("write-hidden", lambda: pathlib.Path("../../../planted").write_text("x"))
 attempt("new-userns", lambda: subprocess.run(["unshare", "--user", "true"], check=True, capture_output=True))
+def child_reads_kernel_memory():   # what a shell escape could do to forge the kernel's state
+    code = f"f = open('/proc/{os.getpid()}/mem', 'rb'); f.seek({id(attempt)}); f.read(8)"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True)
+    if run.returncode:
+        raise PermissionError(run.stderr.decode().strip().splitlines()[-1])
+attempt("child-reads-kernel-memory", child_reads_kernel_memory)
+import ctypes, sys
+print("dumpable", ctypes.CDLL(None).prctl(3, 0, 0, 0, 0))
+print("cwd-on-path", "" in sys.path or os.getcwd() in sys.path)
 print("cmdlines", [pathlib.Path(f"/proc/{p}/cmdline").read_bytes().split(b"\\0")[0].decode().rsplit("/", 1)[-1]
                    for p in sorted(os.listdir("/proc")) if p.isdigit()])
 """
@@ -249,8 +258,10 @@ def test_the_kernel_has_no_privileges_and_sees_only_itself(course, tmp_path):
     assert report["processes_visible"] == [1, 2], report
     assert report["network"] == ["lo"] and report["hostname"] == "sandbox", report
     lines = dict(line.split(" ", 1) for line in stdout(nb.cells[1]).strip().splitlines())
-    for target in ("kill-grader", "remount-rw", "write-usr", "write-root", "write-dev", "write-hidden"):
+    for target in ("kill-grader", "remount-rw", "write-usr", "write-root", "write-dev", "write-hidden",
+                   "child-reads-kernel-memory"):
         assert lines[target].startswith("blocked"), lines
+    assert lines["dumpable"] == "0", lines   # nothing it starts may trace it or write its memory
     if sandbox.user_namespace():
         assert lines["new-userns"].startswith("blocked"), lines
     names = json.loads(lines["cmdlines"].replace("'", '"'))
@@ -306,9 +317,12 @@ def test_the_limits_inside_are_the_configured_ones_and_hold(course, tmp_path):
     assert lines["alloc-small"] == "REACHED" and lines["alloc-over"].startswith("blocked MemoryError"), lines
     assert lines["file-small"] == "REACHED" and lines["file-over"] == "blocked OSError EFBIG", lines
     assert lines["fill-cwd"] == lines["fill-tmp"] == lines["fill-shm"] == "blocked OSError ENOSPC", lines
-    if os.geteuid() != 0:   # Linux does not enforce RLIMIT_NPROC for uid 0 outside the namespace
+    # Linux does not enforce RLIMIT_NPROC for uid 0 outside the namespace: grading as root, the
+    # sandbox's own pids cgroup holds the limit instead (where a pids cgroup is writable).
+    if os.geteuid() != 0 or sandbox._pids_cgroup_base() is not None:
         assert lines["threads-200"].startswith("blocked RuntimeError"), lines
         assert int(lines["threads"]) < 64, lines
+
     assert not any((course / "autograded" / "s1" / "L").iterdir())
 
 

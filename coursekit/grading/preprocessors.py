@@ -14,9 +14,13 @@ three are equally safe:
   ``coursekit.grading.intake.repair``) and audits every cell a student could change for code that can forge
   or sabotage the grading (``coursekit.grading.audit``). What it found travels with the notebook to:
 - :class:`RecallIntake` (autograde phase, before nbgrader clears the notebook metadata), then
+- :class:`VoidForgedTests` (just before nbgrader saves the scores): when the audit found code that can
+  forge the checks or reach outside the notebook, every test cell's output is replaced by an error
+  saying so - hostile input earns nothing. nbgrader scores those cells 0 by its own rule, as automatic
+  scores (no manual score is set, so a later honest resubmission is graded as usual).
 - :class:`FlagForReview` (after nbgrader saved the scores): a submission with findings is marked
   **flagged** and every grade **needs manual grade** in the gradebook, so the formgrader lists it,
-  and the reasons are written as the answer cells' automatic comments. Scores are kept.
+  and the reasons are written as the answer cells' automatic comments. Other scores are kept.
 - :class:`LimitOutputChars`: every output cut to a number of characters (nbgrader cuts lines only).
 - :class:`HideHiddenTests` (feedback): hidden tests' code, and everything their cells printed, are
   left out of the students' feedback; the verdict (score, error type and message) stays.
@@ -135,6 +139,31 @@ class RecallIntake(NbGraderPreprocessor):
         found = nb.metadata.get(INTAKE_KEY)
         resources[INTAKE_KEY] = found.get("notes", []) if isinstance(found, dict) else [
             "the grading pipeline's intake step did not run on this notebook"]
+        return nb, resources
+
+
+VOID_ERROR = "GradingIntegrityError"
+
+
+class VoidForgedTests(NbGraderPreprocessor):
+    """Before SaveAutoGrades: a submission whose audit found code that can forge the checks
+    (``coursekit.grading.audit.is_void``) earns no automatic points - each test cell's outputs become
+    one error saying why, which nbgrader scores 0. What the kernel printed there cannot be trusted."""
+
+    def preprocess(self, nb, resources):
+        from coursekit.grading import audit
+
+        if not any(audit.is_void(n) for n in resources.get(INTAKE_KEY) or []):
+            return nb, resources
+        message = ("not graded automatically: this notebook uses code that can change how its tests run "
+                   "(the instructor's comment says which); an instructor grades it by hand")
+        for cell in nb.cells:
+            m = _meta(cell)
+            if cell.cell_type == "code" and m.get("grade") and not m.get("solution"):
+                cell.outputs = [nbformat.v4.new_output("error", ename=VOID_ERROR, evalue=message,
+                                                       traceback=[f"{VOID_ERROR}: {message}"])]
+        self.log.warning("coursekit: %s: automatic score void (the audit found code that can forge the checks)",
+                         resources.get("nbgrader", {}).get("student"))
         return nb, resources
 
 

@@ -45,9 +45,11 @@ sandbox on, the kernel that runs a submission is in a boundary of its own:
   CPU time                ``COURSE_SANDBOX_CPU_S``            900 s per CPU core this process may use
                                                               (the kernel is killed past it)
   processes and threads   ``COURSE_SANDBOX_PROCESSES``        1024 (set inside the user namespace, so
-                                                              it counts the sandbox's own tasks; the
-                                                              Linux kernel does not enforce it for
-                                                              uid 0 outside, i.e. when grading as root)
+                                                              it counts the sandbox's own tasks; Linux
+                                                              does not enforce it for uid 0 outside,
+                                                              so grading as root the sandbox also gets
+                                                              a pids cgroup of its own with that
+                                                              ``pids.max``, where one is writable)
   working folder, /tmp    ``COURSE_SANDBOX_DISK_MIB``         1024 MiB each (``ENOSPC`` past it)
   core dumps              -                                   0
   ======================  ==================================  =========================================
@@ -90,8 +92,9 @@ What it does not do: it has no say over the GPU (``/dev`` has no GPU devices: ke
 ``/usr``, ``/opt`` and ``/sys`` are shown as the host has them. Grading as root, uid 65534 in the
 sandbox is uid 0 outside (bubblewrap maps the sandbox's uid to the user who runs it): the kernel has
 no capabilities and sees only the allow-list, but a root-only readable file in ``/usr`` or ``/opt``
-would be readable, and the process limit is not enforced. Grading as an unprivileged user is the
-stronger set-up. A kernel can replace its socket with a symlink; the grader, connecting through it,
+would be readable, and the process limit holds only through the pids cgroup (:func:`join_pids_cgroup`;
+where no pids cgroup is writable, a fork bomb is stopped by nothing but the CPU limit and the cell
+timeout). Grading as an unprivileged user is the stronger set-up. A kernel can replace its socket with a symlink; the grader, connecting through it,
 would then open a host Unix socket of the kernel's choosing and send it Jupyter messages (as it
 could when the socket folder was the host's).
 """
@@ -130,14 +133,26 @@ ENV_DROP = frozenset({"JPY_PARENT_PID"})
 
 # Run inside the sandbox, in the process that becomes the kernel: the process limit is set here, in the
 # sandbox's user namespace, where Linux counts only the sandbox's own tasks against it (set outside,
-# it would count every process of the grading user).
+# it would count every process of the grading user). The kernel then makes itself non-dumpable, so
+# nothing it starts (a shell escape, a subprocess) may trace it or write its memory through
+# /proc/<pid>/mem, and runs ipykernel in this same process (an exec would make it dumpable again).
 _START = ("import os,resource,sys\n"
           "n=int(sys.argv[1])\n"
           "if n:\n"
           " h=resource.getrlimit(resource.RLIMIT_NPROC)[1]\n"
           " n=n if h==resource.RLIM_INFINITY else min(n,h)\n"
           " resource.setrlimit(resource.RLIMIT_NPROC,(n,n))\n"
-          "os.execv(sys.executable,[sys.executable,*sys.argv[2:]])\n")
+          "import ctypes,runpy\n"
+          "if ctypes.CDLL(None,use_errno=True).prctl(4,0,0,0,0):\n"   # PR_SET_DUMPABLE 0
+          " sys.exit('coursekit sandbox: cannot make the kernel non-dumpable')\n"
+          "a=sys.argv[2:]\n"
+          "del sys.path[0]\n"
+          "if a[0]=='-m':\n"
+          " sys.argv=a[1:]\n"
+          " runpy.run_module(a[1],run_name='__main__',alter_sys=True)\n"
+          "else:\n"   # -c CODE (--show)
+          " sys.argv=['-c',*a[2:]]\n"
+          " exec(compile(a[1],'<string>','exec'),{'__name__':'__main__'})\n")
 
 
 def _cores() -> int:
@@ -560,6 +575,67 @@ def show(environ=None) -> int:
     return 0
 
 
+PIDS_CGROUP_PREFIX = "coursekit-sandbox-"
+
+
+def _pids_cgroup_base() -> Path | None:
+    """The pids cgroup folder this process is in, where it may make child groups (cgroup v1's pids
+    controller, or v2 with pids enabled for children); None where there is none."""
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if "pids" in controllers.split(","):
+            base = Path("/sys/fs/cgroup/pids") / path.lstrip("/")
+        elif controllers == "":
+            base = Path("/sys/fs/cgroup") / path.lstrip("/")
+            for root in (Path("/sys/fs/cgroup/unified") / path.lstrip("/"), base):
+                try:
+                    if "pids" in (root / "cgroup.subtree_control").read_text().split():
+                        base = root
+                        break
+                except OSError:
+                    continue
+            else:
+                continue
+        else:
+            continue
+        if (base / "cgroup.procs").exists() and os.access(base, os.W_OK):
+            return base
+    return None
+
+
+def join_pids_cgroup(processes: int) -> Path | None:
+    """Grading as root, Linux does not enforce RLIMIT_NPROC: put this process (and so the sandbox it
+    becomes) in a pids cgroup of its own whose ``pids.max`` is the process limit. Empty groups left by
+    earlier kernels are removed first. Returns the group, or None (not root, no limit, or no writable
+    pids cgroup here: then only the rlimit applies)."""
+    if os.geteuid() != 0 or not processes:
+        return None
+    base = _pids_cgroup_base()
+    if base is None:
+        return None
+    for stale in base.glob(f"{PIDS_CGROUP_PREFIX}*"):
+        try:
+            stale.rmdir()   # fails while a kernel still runs in it
+        except OSError:
+            pass
+    group = base / f"{PIDS_CGROUP_PREFIX}{os.getpid()}"
+    try:
+        group.mkdir(exist_ok=True)
+        (group / "pids.max").write_text(str(processes))
+        (group / "cgroup.procs").write_text(str(os.getpid()))
+    except OSError:
+        try:
+            group.rmdir()
+        except OSError:
+            pass
+        return None
+    return group
+
+
 def main(argv=None) -> None:
     """The kernel launcher (run as a script by the kernelspec); ``--show`` prints the sandbox's limits."""
     args = argv if argv is not None else sys.argv[1:]
@@ -577,6 +653,7 @@ def main(argv=None) -> None:
     _spawn_linker(read_fd, write_fd, json.loads(Path(args[0]).read_text()))
     os.close(read_fd)
     os.set_inheritable(write_fd, True)
+    join_pids_cgroup(limit["processes"])
     _set_rlimits(limit)
     os.execvp(cmd[0], cmd)
 
