@@ -512,7 +512,14 @@ def limits_report() -> dict:
 
     with open("/proc/self/status") as status:
         caps = next(line.split()[1] for line in status if line.startswith("CapEff:"))
-    return {"uid": os.getuid(), "gid": os.getgid(), "capabilities": caps, "hostname": socket.gethostname(),
+    try:
+        import ctypes
+
+        dumpable = ctypes.CDLL(None).prctl(3, 0, 0, 0, 0)   # PR_GET_DUMPABLE
+    except (OSError, AttributeError):
+        dumpable = None
+    return {"uid": os.getuid(), "gid": os.getgid(), "capabilities": caps, "dumpable": dumpable,
+            "hostname": socket.gethostname(),
             "processes_visible": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
             "network": sorted(name for _, name in socket.if_nameindex()),
             "memory": soft(resource.RLIMIT_AS), "file": soft(resource.RLIMIT_FSIZE),
@@ -535,6 +542,7 @@ def format_report(report: dict) -> str:
     disk = report["disk"]
     rows = [("uid / gid", f"{report['uid']} / {report['gid']}"),
             ("capabilities (CapEff)", report["capabilities"]),
+            ("dumpable (traceable)", {0: "no", 1: "yes"}.get(report.get("dumpable"), "unknown")),
             ("processes visible", ", ".join(map(str, report["processes_visible"]))),
             ("network interfaces", ", ".join(report["network"]) or "none"),
             ("memory (address space)", amount(report["memory"])),
