@@ -207,7 +207,8 @@ def release_notebook(course: Path, lesson: str):
 
 def audit(nb, release) -> list[str]:
     """Cells a student could change that use what can forge or sabotage the grading (coursekit.grading.audit):
-    the submission is flagged for a human look, its score kept."""
+    the submission is flagged for a human look; a forging note (audit.is_void) also voids its automatic
+    score, an odd one keeps it."""
     from coursekit.grading import audit as forgery
 
     return forgery.audit(nb, release)
