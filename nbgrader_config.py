@@ -43,7 +43,7 @@ c.IgnorePattern.pattern = r"(?m)^(?:[IWEF]\d{4} [\d:.]+ +\d+ \S+:\d+\]|WARNING: 
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
-    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, Execute, GetGrades, IgnorePattern,
+    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, GetGrades, IgnorePattern,
     LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
 # Intake first: repair towards the release notebook and audit, before nbgrader's own checks (one
@@ -53,11 +53,13 @@ from nbgrader.preprocessors import (  # noqa: E402
 c.Autograde.exporter_class = steps.SubmissionExporter
 c.Autograde.sanitize_preprocessors = [steps.CourseIntake, ClearOutput, DeduplicateIds, OverwriteKernelspec,
                                       OverwriteCells, CheckCellMetadata]
-c.Autograde.autograde_preprocessors = [Execute, IgnorePattern, steps.RecallIntake, ClearMetadataPreprocessor,
+c.Autograde.autograde_preprocessors = [steps.JudgedExecute, IgnorePattern, steps.RecallIntake, ClearMetadataPreprocessor,
                                        LimitOutput, steps.LimitOutputChars, steps.VoidForgedTests, SaveAutoGrades,
                                        steps.FlagForReview, AssignLatePenalties, CheckCellMetadata]
-# A submission whose code can forge the checks earns no automatic points (VoidForgedTests) and is
-# flagged for a human look; one that is merely odd (a shell escape, sys.exit) keeps its score, flagged.
+# The test cells of a judged lesson never run in the student's kernel: the judge, in this process,
+# asks the kernel for data and decides (JudgedExecute, coursekit/grading/judge/); other lessons' test
+# cells run there out of the input history. Code that can forge the checks voids the automatic points
+# of a lesson the judge does not decide yet (VoidForgedTests) and is flagged for a human look; one that is merely odd (a shell escape, sys.exit) keeps its score, flagged.
 # The kernel starts without the notebook's folder on sys.path: a module file the notebook writes
 # cannot be imported behind the audit's back.
 c.Execute.extra_arguments = ["--InteractiveShellApp.ignore_cwd=True"]

@@ -33,8 +33,8 @@ from pathlib import Path
 
 import nbformat
 from nbconvert.exporters import NotebookExporter
-from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Integer
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from traitlets import Bool, Integer
 
 from coursekit.grading.coursedir import TIMESTAMP
 from coursekit.grading.nbmeta import grade_meta as _meta
@@ -99,6 +99,9 @@ class SubmissionExporter(NotebookExporter):
 class CourseIntake(NbGraderPreprocessor):
     """Repair towards the release notebook, then audit; the findings go into the notebook's metadata."""
 
+    audit = Bool(True, help="run the static audit (off only to show that the judge holds without it: "
+                            "nbgrader autograde --CourseIntake.audit=False)").tag(config=True)
+
     def preprocess(self, nb, resources):
         from coursekit.grading import audit, intake
 
@@ -121,7 +124,7 @@ class CourseIntake(NbGraderPreprocessor):
                              info.get("assignment"))
         else:
             notes += intake.repair(nb, release)
-            notes += audit.audit(nb, release)
+            notes += audit.audit(nb, release) if self.audit else []
         nb.metadata[INTAKE_KEY] = {"notes": notes}  # always overwritten: a student cannot pre-set it
         for note in notes:
             self.log.warning("coursekit intake (%s): %s", info.get("student"), note)
@@ -130,6 +133,50 @@ class CourseIntake(NbGraderPreprocessor):
             # the scores are saved, and must still show up in the formgrader.
             mark_for_review(info, notes, [_meta(c)["grade_id"] for c in nb.cells if _meta(c).get("solution")])
         return nb, resources
+
+
+def is_test_cell(cell) -> bool:
+    m = _meta(cell)
+    return cell.cell_type == "code" and bool(m.get("grade")) and not m.get("solution")
+
+
+class JudgedExecute(Execute):
+    """nbgrader's Execute step, with the test cells taken out of the student's kernel.
+
+    Every cell runs in the kernel as before except graded test cells: a test cell that the lesson's
+    judge (``coursekit.grading.judge``) knows is not run there at all - the judge, in this process,
+    asks the kernel questions and writes the verdict as the cell's outputs (a pass line, or an error
+    with the student-facing message), which nbgrader then scores by its own rule. A test cell the
+    judge does not know (a lesson not judged yet) runs in the kernel, but out of its input history,
+    so that ``In``/``_ih`` never hold the hidden tests."""
+
+    def preprocess(self, nb, resources=None, km=None):
+        from coursekit.grading import judge
+
+        self._judges = judge.cell_judges(((resources or {}).get("nbgrader") or {}).get("assignment", ""))
+        return super().preprocess(nb, resources, km)
+
+    def preprocess_cell(self, cell, resources, index):
+        if not is_test_cell(cell):
+            return super().preprocess_cell(cell, resources, index)
+        self._check_assign_resources(resources)
+        verdict = getattr(self, "_judges", {}).get(_meta(cell).get("grade_id"))
+        if verdict is None:
+            return self.execute_cell(cell, index, store_history=False), self.resources
+        from coursekit.grading import judge
+
+        cell.outputs = judge.judge_cell(verdict, self, index)
+        cell.execution_count = None
+        self.nb.cells[index] = cell
+        return cell, self.resources
+
+
+def judged(lesson: str, nb) -> bool:
+    """Whether the judge decides every test cell of this lesson's notebook."""
+    from coursekit.grading import judge
+
+    known = judge.cell_judges(lesson)
+    return bool(known) and all(_meta(c).get("grade_id") in known for c in nb.cells if is_test_cell(c))
 
 
 class RecallIntake(NbGraderPreprocessor):
@@ -154,6 +201,10 @@ class VoidForgedTests(NbGraderPreprocessor):
         from coursekit.grading import audit
 
         if not any(audit.is_void(n) for n in resources.get(INTAKE_KEY) or []):
+            return nb, resources
+        if judged(resources.get("nbgrader", {}).get("assignment", ""), nb):
+            # Every verdict came from the judge, outside the kernel: the audit's findings flag the
+            # submission for a look (FlagForReview) but decide nothing.
             return nb, resources
         message = ("not graded automatically: this notebook uses code that can change how its tests run "
                    "(the instructor's comment says which); an instructor grades it by hand")

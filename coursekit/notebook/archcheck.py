@@ -274,6 +274,13 @@ def check_architecture(model, expected, input_shape=None, total_params=None):
             raise ValueError(f"bad spec entry {entry!r}: 'kind' is required, the allowed "
                              f"keys are {', '.join(_ARCH_KEYS)}")
     found = model_layers(model, input_shape)
+    compare_architecture(expected, found, total_params,
+                         None if total_params is None else model.count_params())
+
+
+def compare_architecture(expected, found, total_params=None, count=None):
+    """Raise ArchitectureMismatch at the first difference between the spec ``expected`` and
+    ``found`` (what :func:`model_layers` reports), then between ``total_params`` and ``count``."""
     for i in range(min(len(expected), len(found))):
         msg = _arch_compare(i, expected, found)
         if msg:
@@ -288,11 +295,10 @@ def check_architecture(model, expected, input_shape=None, total_params=None):
         msg = (f"Your model has {len(found)} layers, expected {len(expected)}: layer "
                f"{len(expected) + 1} (your {extra['name']!r}, {_arch_a(extra['kind'])}) is extra.")
         raise ArchitectureMismatch(msg + "\n\n" + _arch_summary(expected, found, len(expected)))
-    if total_params is not None and model.count_params() != total_params:
-        have = model.count_params()
+    if total_params is not None and count != total_params:
         raise ArchitectureMismatch(
-            f"Your model has {have:,} parameters in total, expected {total_params:,} "
-            f"({abs(have - total_params):,} {'too many' if have > total_params else 'too few'}).")
+            f"Your model has {count:,} parameters in total, expected {total_params:,} "
+            f"({abs(count - total_params):,} {'too many' if count > total_params else 'too few'}).")
 
 
 def format_layers(layers):

@@ -1,0 +1,146 @@
+"""The judge: graded test cells decided outside the student's kernel.
+
+A notebook's kernel runs the student's code, so anything computed there - a check's verdict, a
+parameter count, an object's ``__eq__`` - is the student's to rewrite. For a judged lesson, no test
+cell runs in the kernel when it is graded. In its place the grading process (nbgrader, with no
+student code in it) calls the cell's *judge*: a function of this package that
+
+1. chooses inputs (fresh random ones for hidden checks), and asks the kernel, through
+   :class:`Kernel`, to call the student's functions and classes on them (``wire.question``);
+2. reads back plain data - JSON values and ``.npy`` arrays, bounded in size, never pickled
+   (``wire.read_answer``);
+3. compares that data with what it computes itself, from the inputs it chose, with NumPy reference
+   code of its own (expected values never go to the kernel), and
+4. returns the cell's pass line, or raises :class:`~coursekit.notebook.checks.CheckFailed` with the
+   message the student reads - the same words the visible checks print in the notebook.
+
+:func:`verdict_outputs` turns that into the cell's outputs (a stdout line, or one error), which
+nbgrader then scores by its own rule. ``coursekit.grading.preprocessors.JudgedExecute`` does this
+inside nbgrader's pipeline, so plain ``nbgrader autograde``, the formgrader and ``make grade``
+grade alike. Lessons without a judge module (yet) run their test cells in the kernel, as before.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import re
+from typing import Callable, Protocol
+
+import nbformat
+
+from coursekit.grading.judge.wire import Answer, NoAnswer, question  # noqa: F401 (the judges' API)
+from coursekit.notebook.checks import CheckFailed  # noqa: F401 (the judges raise it)
+
+log = logging.getLogger("coursekit.judge")
+
+# lesson id -> module of this package that judges its test cells
+LESSONS = {"01_mnist_vgg_subclassing": "l01"}
+MAX_MESSAGE = 4000
+
+
+class Kernel(Protocol):
+    def ask(self, body: str, **inputs) -> Answer: ...
+
+
+class StudentError(Exception):
+    """The student's code raised while answering: the cell shows that error, as a kernel would."""
+
+    def __init__(self, error: str):
+        name, _, message = (error or "Error").partition(": ")
+        self.ename = name if re.fullmatch(r"[A-Za-z_][\w.]{0,80}", name) else "Error"
+        self.evalue = message if self.ename == name else error
+        super().__init__(error)
+
+
+def need(answer: Answer, name: str):
+    """A value the question put into ``OUT``; when it is missing because the student's code raised
+    before it was measured, that error."""
+    if name not in answer:
+        raise StudentError(answer.error if not answer.ok else f"NoAnswer: no value for {name!r}")
+    return answer.get(name)
+
+
+Judge = Callable[[Kernel], str]
+
+
+def cell_judges(lesson: str) -> dict[str, Judge]:
+    """{grade_id: judge} for a lesson's test cells ({} for a lesson without a judge)."""
+    name = LESSONS.get(lesson)
+    if name is None:
+        return {}
+    return dict(importlib.import_module(f"{__name__}.{name}").JUDGES)
+
+
+def registry() -> Callable[[str], Callable[[Judge], Judge]]:
+    """A decorator factory for a lesson module: ``cell = registry()`` then ``@cell("grade_id")``;
+    the judges land in the decorator's ``JUDGES`` dict (the module exports it)."""
+    judges: dict[str, Judge] = {}
+
+    def cell(grade_id: str):
+        def register(fn: Judge) -> Judge:
+            if grade_id in judges:
+                raise ValueError(f"two judges for {grade_id}")
+            judges[grade_id] = fn
+            return fn
+        return register
+
+    cell.JUDGES = judges
+    return cell
+
+
+def _clean(text: str) -> str:
+    text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", str(text))   # no terminal colours from the kernel
+    text = "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + " ... [cut]"
+
+
+def run_judge(judge: Judge, kernel: Kernel) -> tuple[bool, str, str]:
+    """(passed, ename, message) of one cell."""
+    try:
+        return True, "", _clean(judge(kernel))
+    except AssertionError as fail:  # CheckFailed, archcheck's ArchitectureMismatch
+        return False, type(fail).__name__, _clean(str(fail))
+    except StudentError as err:
+        return False, err.ename, _clean(err.evalue)
+    except NoAnswer as err:
+        return False, "NoAnswer", _clean(f"the grader got no usable answer from your notebook: {err}")
+    except Exception as err:  # the kernel sent data of an unexpected kind (or the judge has a bug)
+        log.warning("judge %s: %s: %s", getattr(judge, "__name__", judge), type(err).__name__, err)
+        return False, "CheckFailed", _clean(f"the grader could not check this answer ({type(err).__name__}: {err})")
+
+
+def verdict_outputs(passed: bool, ename: str, message: str) -> list:
+    """A cell's outputs for a verdict: nbgrader scores an error 0 and anything else full marks."""
+    if passed:
+        return [nbformat.v4.new_output("stream", name="stdout", text=(message or "passed") + "\n")]
+    return [nbformat.v4.new_output("error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"])]
+
+
+class ClientKernel:
+    """:class:`Kernel` over a running nbclient client (nbgrader's Execute step is one): each question
+    runs as a scratch code cell at ``index`` without history; the notebook's cell there is put back."""
+
+    def __init__(self, client, index: int):
+        self.client, self.index = client, index
+
+    def ask(self, body: str, **inputs) -> Answer:
+        from coursekit.grading.judge.wire import read_answer
+
+        scratch = nbformat.v4.new_code_cell(question(body, **inputs))
+        cells = self.client.nb.cells
+        original = cells[self.index] if self.index < len(cells) else None
+        try:
+            self.client.execute_cell(scratch, self.index, store_history=False)
+        except Exception as err:  # the kernel died, or the client gave up on it
+            raise NoAnswer(f"{type(err).__name__}: {str(err)[:300]}") from None
+        finally:
+            if original is not None:
+                cells[self.index] = original
+            elif self.index < len(cells):
+                del cells[self.index]
+        return read_answer(scratch.outputs)
+
+
+def judge_cell(judge: Judge, client, index: int) -> list:
+    """Judge one test cell over a running client: the outputs the cell gets."""
+    return verdict_outputs(*run_judge(judge, ClientKernel(client, index)))

@@ -1,0 +1,78 @@
+"""The judge's own arithmetic: NumPy reference code for what the lessons' exercises compute.
+
+It runs in the grading process only, on inputs the judge chose; the kernel never sees it. Keeping it
+in NumPy (not the solutions' Keras code) keeps TensorFlow out of the grading process and gives an
+independent second implementation: a bug shared by a solution and its check cannot hide here.
+"""
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+
+def draw_weights(seed, shapes):
+    """Weights for layers with these weight shapes (a list per layer), drawn from ``seed``: He-scaled
+    normal kernels, small biases. The judge sends this function's source and the seed to the kernel,
+    which draws the same numbers (what a kernel does with them only changes its own answer)."""
+    import numpy as np
+
+    rng = np.random.default_rng(int(seed))
+    out = []
+    for layer in shapes:
+        ws = []
+        for shape in layer:
+            fan_in = int(np.prod(shape[:-1])) if len(shape) > 1 else 0
+            scale = (2.0 / fan_in) ** 0.5 if fan_in else 0.1
+            ws.append((rng.standard_normal(tuple(shape)) * scale).astype("float32"))
+        out.append(ws)
+    return out
+
+
+DRAW_WEIGHTS_SOURCE = inspect.getsource(draw_weights)
+
+
+def relu(x):
+    return np.maximum(x, 0.0)
+
+
+def softmax(z):
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def conv2d_same(x, kernel, bias):
+    """NHWC convolution, stride 1, 'same' zero padding (odd kernel sizes)."""
+    kh, kw = kernel.shape[:2]
+    n, h, w, _ = x.shape
+    padded = np.pad(x, ((0, 0), (kh // 2, kh // 2), (kw // 2, kw // 2), (0, 0)))
+    out = np.zeros((n, h, w, kernel.shape[-1]), dtype=np.float64)
+    for i in range(kh):
+        for j in range(kw):
+            out += padded[:, i:i + h, j:j + w, :] @ kernel[i, j].astype(np.float64)
+    return out + bias
+
+
+def maxpool2(x):
+    """2x2 max-pooling, stride 2, 'valid' (odd sizes round down, as Keras's default)."""
+    n, h, w, c = x.shape
+    x = x[:, : h // 2 * 2, : w // 2 * 2, :]
+    return x.reshape(n, h // 2, 2, w // 2, 2, c).max(axis=(2, 4))
+
+
+def sparse_ce(labels, probs):
+    """Mean sparse categorical cross-entropy of probabilities (Keras clips them at 1e-7)."""
+    p = np.clip(probs[np.arange(len(labels)), labels], 1e-7, 1 - 1e-7)
+    return float(np.mean(-np.log(p)))
+
+
+def softmax_dense_sgd_step(x, labels, kernel, bias, lr):
+    """One SGD step on the mean cross-entropy of ``softmax(flatten(x) @ kernel + bias)``:
+    (new kernel, new bias, loss before the step, accuracy before the step)."""
+    flat = x.reshape(len(x), -1).astype(np.float64)
+    probs = softmax(flat @ kernel + bias)
+    onehot = np.eye(kernel.shape[1])[labels]
+    grad = (probs - onehot) / len(x)
+    loss, accuracy = sparse_ce(labels, probs), float(np.mean(probs.argmax(axis=1) == labels))
+    return kernel - lr * flat.T @ grad, bias - lr * grad.sum(axis=0), loss, accuracy
