@@ -54,12 +54,14 @@ c.Autograde.exporter_class = steps.SubmissionExporter
 c.Autograde.sanitize_preprocessors = [steps.CourseIntake, ClearOutput, DeduplicateIds, OverwriteKernelspec,
                                       OverwriteCells, CheckCellMetadata]
 c.Autograde.autograde_preprocessors = [steps.JudgedExecute, IgnorePattern, steps.RecallIntake, ClearMetadataPreprocessor,
-                                       LimitOutput, steps.LimitOutputChars, steps.VoidForgedTests, SaveAutoGrades,
+                                       LimitOutput, steps.SanitizeOutputs, steps.VoidForgedTests, SaveAutoGrades,
                                        steps.FlagForReview, AssignLatePenalties, CheckCellMetadata]
 # The test cells of a judged lesson never run in the student's kernel: the judge, in this process,
 # asks the kernel for data and decides (JudgedExecute, coursekit/grading/judge/); other lessons' test
-# cells run there out of the input history. Code that can forge the checks voids the automatic points
-# of a lesson the judge does not decide yet (VoidForgedTests) and is flagged for a human look; one that is merely odd (a shell escape, sys.exit) keeps its score, flagged.
+# cells run there out of the input history. The audit stays as defence in depth and the instructor's
+# flag: code that can forge the checks earns no automatic points (VoidForgedTests, the course's
+# policy on hostile input) and is flagged for a human look; code that is merely odd (a shell escape,
+# sys.exit) keeps its score, flagged.
 # The kernel starts without the notebook's folder on sys.path: a module file the notebook writes
 # cannot be imported behind the audit's back.
 c.Execute.extra_arguments = ["--InteractiveShellApp.ignore_cwd=True"]

@@ -129,6 +129,15 @@ def make_corpus(lesson: str) -> dict[str, Case]:
     corpus["attacks_the_grader"].status = {"flagged"}  # sockets and os calls are audited too
     corpus["attacks_the_grader"].score = 0.0            # ... and void the score: hostile input earns nothing
     corpus["sys_exit"].status = {"flagged"}             # odd, not forging: the score is kept
+    # Outputs are data: HTML with a script, an event handler in an image and in Markdown, shown to
+    # nobody's browser; the input history printed holds no hidden test (they never enter it).
+    payload = copy.deepcopy(full)
+    payload["cells"].append({"cell_type": "markdown", "metadata": {}, "id": "student-notes",
+                             "source": "My notes <img src=x onerror=alert('md-xss')> <script>alert('md-script')</script>"})
+    corpus["html_payload"] = Case(_dump(append_to(last, HTML_PAYLOAD, base=payload)), {"graded"}, "full",
+                                  "correct answers, plus HTML outputs and Markdown carrying scripts")
+    corpus["prints_history"] = Case(_dump(append_to(last, "print('HISTORY', In, _ih, Out)")), {"graded"}, "full",
+                                    "correct answers, plus a print of the input history (In, _ih, Out)")
     hard = hardcoded_answer(lesson, full)
     if hard is not None:
         nb, lost = hard
@@ -196,6 +205,10 @@ FORGERIES = {
 WRITTEN_MODULE = ("with open('course_extra.py', 'w') as _fh:\n"
                   "    _fh.write('get_ipython().input_transformers_post.append(lambda lines: [\"pass\\\\n\"])\\n')\n"
                   "import course_extra")
+
+HTML_PAYLOAD = ("from IPython.display import HTML, display\n"
+                "display(HTML(\"<script>alert('html-script')</script><img src=x onerror=alert('html-xss')>\"))\n"
+                "display({'image/svg+xml': '<svg onload=alert(1)></svg>', 'text/plain': 'svg'}, raw=True)")
 
 # What an honest student might write that an answer never needs but cannot forge a verdict with.
 ODD = {

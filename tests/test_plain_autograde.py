@@ -12,6 +12,8 @@ gradebook holds every other student's grade; and the feedback of the student who
 test's source shows none of it.
 """
 
+import json
+
 import pytest
 from nbgrader.api import Gradebook
 
@@ -110,3 +112,26 @@ def test_forging_code_earns_nothing_and_the_feedback_says_why(plain):
 def test_a_linked_notebook_earns_nothing_and_is_flagged(plain):
     got = plain[2]["linked_notebook"]
     assert got["score"] == 0 and got["flagged"] and "symbolic link" in got["comments"], got
+
+
+def test_outputs_are_data_in_feedback(plain):
+    """A student's HTML, SVG and Markdown reach the feedback page (and the formgrader, which shows the
+    autograded notebook) as inert text: no script, no event handler."""
+    course, _, found = plain
+    assert found["html_payload"]["score"] == found["correct"]["max"], found["html_payload"]
+    html = (course / "feedback" / "html_payload" / LESSON / f"{LESSON}.html").read_text()
+    for marker in ("html-script", "html-xss", "md-xss", "md-script"):
+        assert marker in html, f"{marker}: the student's text should still be shown, as text"
+    assert "<script>alert(" not in html and "onerror=alert" not in html and "<svg onload" not in html
+    autograded = (course / "autograded" / "html_payload" / LESSON / f"{LESSON}.ipynb").read_text()
+    assert "text/html" not in autograded and "image/svg+xml\": \"<svg" not in autograded
+
+
+def test_the_input_history_holds_no_hidden_test(plain):
+    course, _, found = plain
+    assert found["prints_history"]["score"] == found["correct"]["max"], found["prints_history"]
+    nb = json.loads((course / "autograded" / "prints_history" / LESSON / f"{LESSON}.ipynb").read_text())
+    printed = [o.get("text", "") for c in nb["cells"] for o in c.get("outputs", []) if "HISTORY" in str(o.get("text", ""))]
+    assert printed, "the print of the history should have run"
+    assert "def prepare_images" in printed[0], "the history should hold the student's own cells"
+    assert "Hidden tests for" not in printed[0] and "expect(" not in printed[0], printed[0][:3000]

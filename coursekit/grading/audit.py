@@ -91,6 +91,9 @@ MODULES = {"builtins", "inspect", "linecache", "ctypes", "cffi", "subprocess", "
            "dis", "atexit", "pty", "resource", "socket", "shutil", "pickle", "marshal", "sysconfig",
            "nbgrader", "nbformat", "nbclient", "coursekit", "faulthandler", "tracemalloc", "pdb", "bdb",
            "operator", "functools", "weakref", "copyreg", "unittest", "pytest"}
+# What an answer may import from IPython.display: ways to show things, none of them the shell.
+DISPLAY_NAMES = {"display", "clear_output", "HTML", "Image", "Markdown", "Math", "Latex", "SVG", "JSON",
+                 "Pretty", "ProgressBar", "update_display"}
 # Module attributes an answer never needs but that cannot forge a verdict: flagged, score kept.
 ODD_MODULE_ATTRIBUTES = {"sys.exit", "sys.stdout", "sys.stderr", "sys.__stdout__", "sys.__stderr__",
                          "os._exit", "os.abort"}
@@ -319,6 +322,9 @@ def findings(tree, helpers: set[str], module_names: set[str], sources: dict[str,
                     add(f"`import {top}`, which grading does not have (a file the notebook wrote?)", False)
             modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
             modules += [f"{node.module}.{a.name}" for a in node.names] if isinstance(node, ast.ImportFrom) else []
+            if isinstance(node, ast.ImportFrom) and node.module == "IPython.display" and all(
+                    a.name in DISPLAY_NAMES for a in node.names):
+                modules = []  # showing things (display, HTML, Image...) reaches none of the shell's hooks
             for module in modules:
                 parts = module.split(".")
                 if parts[0] in MODULES or parts[-1] in MODULES:

@@ -21,7 +21,11 @@ three are equally safe:
 - :class:`FlagForReview` (after nbgrader saved the scores): a submission with findings is marked
   **flagged** and every grade **needs manual grade** in the gradebook, so the formgrader lists it,
   and the reasons are written as the answer cells' automatic comments. Other scores are kept.
-- :class:`LimitOutputChars`: every output cut to a number of characters (nbgrader cuts lines only).
+- :class:`JudgedExecute` (nbgrader's Execute step): a judged lesson's test cells are decided by the
+  judge outside the kernel (``coursekit.grading.judge``); other test cells run out of the history.
+- :class:`SanitizeOutputs`: every output treated as untrusted data - text and raster images only
+  (no HTML, SVG or script), each capped in size, with a note where cut. Markdown a student wrote is
+  shown as text (``escape_markdown_html``, in the intake).
 - :class:`HideHiddenTests` (feedback): hidden tests' code, and everything their cells printed, are
   left out of the students' feedback; the verdict (score, error type and message) stays.
 """
@@ -124,6 +128,7 @@ class CourseIntake(NbGraderPreprocessor):
                              info.get("assignment"))
         else:
             notes += intake.repair(nb, release)
+            escape_markdown_html(nb, release)
             notes += audit.audit(nb, release) if self.audit else []
         nb.metadata[INTAKE_KEY] = {"notes": notes}  # always overwritten: a student cannot pre-set it
         for note in notes:
@@ -171,14 +176,6 @@ class JudgedExecute(Execute):
         return cell, self.resources
 
 
-def judged(lesson: str, nb) -> bool:
-    """Whether the judge decides every test cell of this lesson's notebook."""
-    from coursekit.grading import judge
-
-    known = judge.cell_judges(lesson)
-    return bool(known) and all(_meta(c).get("grade_id") in known for c in nb.cells if is_test_cell(c))
-
-
 class RecallIntake(NbGraderPreprocessor):
     """Autograde phase: keep the intake's findings in the resources before the metadata is cleared."""
 
@@ -201,10 +198,6 @@ class VoidForgedTests(NbGraderPreprocessor):
         from coursekit.grading import audit
 
         if not any(audit.is_void(n) for n in resources.get(INTAKE_KEY) or []):
-            return nb, resources
-        if judged(resources.get("nbgrader", {}).get("assignment", ""), nb):
-            # Every verdict came from the judge, outside the kernel: the audit's findings flag the
-            # submission for a look (FlagForReview) but decide nothing.
             return nb, resources
         message = ("not graded automatically: this notebook uses code that can change how its tests run "
                    "(the instructor's comment says which); an instructor grades it by hand")
@@ -256,23 +249,85 @@ class FlagForReview(NbGraderPreprocessor):
         return nb, resources
 
 
-class LimitOutputChars(NbGraderPreprocessor):
-    """Truncate every stream / text output of a code cell to ``max_chars`` characters (a submission
-    that prints 50 MB would otherwise land whole in autograded/ and in the feedback HTML; nbgrader's
-    LimitOutput counts lines, not characters)."""
+# What an autograded notebook may show of a cell's output (feedback and the formgrader render it in the
+# instructor's and the student's browsers): text and raster images. HTML, SVG, JavaScript, Markdown
+# (which may hold raw HTML) and every other type are dropped, with a note: outputs are data, not pages.
+SAFE_MIME = ("text/plain", "image/png", "image/jpeg")
 
-    max_chars = Integer(20_000, help="characters kept per output (-1: no limit)").tag(config=True)
+
+def _cut(text: str, limit: int, what: str = "characters") -> str:
+    if limit < 0 or len(text) <= limit:
+        return text
+    return text[:limit] + f"\n... [{len(text) - limit:,} more {what} cut by the grader]\n"
+
+
+class SanitizeOutputs(NbGraderPreprocessor):
+    """Every output of every code cell as untrusted data: only :data:`SAFE_MIME` types kept (a
+    ``<script>`` or an ``onerror=`` in a student's HTML output never reaches a browser), each text
+    capped at ``max_chars`` characters, each image at ``max_image_bytes`` (else a note), error
+    messages and tracebacks capped, output metadata dropped, at most ``max_outputs`` outputs a cell.
+    nbgrader's LimitOutput counts lines only. A note says where anything was cut or removed."""
+
+    max_chars = Integer(20_000, help="characters kept per text output (-1: no limit)").tag(config=True)
+    max_image_bytes = Integer(1_000_000, help="base64 bytes kept per image (larger: replaced by a note)").tag(config=True)
+    max_outputs = Integer(50, help="outputs kept per cell").tag(config=True)
+
+    def _output(self, output):
+        kind = output.get("output_type")
+        if kind == "stream":
+            output["text"] = _cut(str(output.get("text", "")), self.max_chars)
+        elif kind == "error":
+            output["ename"] = str(output.get("ename", "Error"))[:200]
+            output["evalue"] = _cut(str(output.get("evalue", "")), self.max_chars)
+            lines, budget = [], self.max_chars
+            for line in output.get("traceback", []) or []:
+                line = str(line)
+                if budget >= 0 and len(line) > budget:
+                    lines.append(_cut(line, max(budget, 0)))
+                    break
+                lines.append(line)
+                budget -= len(line) if budget >= 0 else 0
+            output["traceback"] = lines
+        elif kind in ("display_data", "execute_result"):
+            data, kept = output.get("data", {}) or {}, {}
+            for mime, value in data.items():
+                value = "".join(value) if isinstance(value, list) else value
+                if mime not in SAFE_MIME or not isinstance(value, str):
+                    continue
+                if mime == "text/plain":
+                    kept[mime] = _cut(value, self.max_chars)
+                elif len(value) <= self.max_image_bytes:
+                    kept[mime] = value
+            dropped = sorted(set(data) - set(kept))
+            if dropped:
+                note = f"[output of type {', '.join(dropped)} not kept by the grader]"
+                kept["text/plain"] = (kept.get("text/plain", "") + "\n" + note).strip()
+            output["data"] = kept
+            output["metadata"] = {}
+        return output
 
     def preprocess_cell(self, cell, resources, cell_index):
-        if cell.cell_type == "code" and self.max_chars >= 0:
-            for output in cell.get("outputs", []):
-                if output.get("output_type") == "stream" and len(output.get("text", "")) > self.max_chars:
-                    cut = len(output["text"]) - self.max_chars
-                    output["text"] = output["text"][: self.max_chars] + f"\n... [{cut:,} more characters cut by the grader]\n"
-                for key, value in output.get("data", {}).items():
-                    if key.startswith("text/") and isinstance(value, str) and len(value) > self.max_chars:
-                        output["data"][key] = value[: self.max_chars] + "\n... [cut by the grader]\n"
+        if cell.cell_type != "code":
+            return cell, resources
+        outputs = [self._output(o) for o in cell.get("outputs", [])]
+        if len(outputs) > self.max_outputs:
+            cut = len(outputs) - self.max_outputs
+            outputs = outputs[: self.max_outputs] + [nbformat.v4.new_output(
+                "stream", name="stdout", text=f"... [{cut:,} more outputs cut by the grader]\n")]
+        cell.outputs = outputs
         return cell, resources
+
+
+def escape_markdown_html(nb, release) -> int:
+    """Markdown cells a student wrote or changed are shown as text, not HTML: every ``<`` escaped
+    (nbconvert renders raw HTML in Markdown as it is). Returns how many cells were changed."""
+    course = {c.source for c in release.cells if c.cell_type == "markdown"}
+    changed = 0
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source not in course and "<" in cell.source:
+            cell.source = cell.source.replace("<", "&lt;")
+            changed += 1
+    return changed
 
 
 HIDDEN_NOTE = "# (hidden tests: their code is not shown; the result below is)"

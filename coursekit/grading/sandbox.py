@@ -29,10 +29,11 @@ sandbox on, the kernel that runs a submission is in a boundary of its own:
   ``$HOME=/tmp/home``) is another, ``/dev/shm`` a third (64 MiB); the root, ``/dev`` and the hidden
   course directory are read-only. The notebook may save and reload a model in its folder; the copy
   is gone when the kernel ends (nbgrader reads results over ZeroMQ, never from files).
-- **A clean environment**: only the variables a kernel needs are passed in (``PATH``, locale,
-  ``PYTHON*``, ``COURSE_*``, ``NBGRADER_*``, ``TF_*``, ``KERAS_*``, thread and allocator settings...,
-  :data:`ENV_PREFIXES`); ``DB_URL``, tokens and other secrets of the grader's environment are not.
-  ``COURSE_SANDBOX_ENV`` names more to pass (comma-separated).
+- **A clean environment**: only the variables a kernel needs are passed in, by exact name
+  (:data:`ENV_NAMES`: ``PATH``, locale, the course's mode and data folder, ``NBGRADER_EXECUTION``,
+  TensorFlow's, Keras's and the math libraries' thread and log settings), no prefix rule: ``DB_URL``,
+  ``JPY_*``/``JUPYTER_*`` (a JupyterHub token), the sandbox's own settings and every other variable of
+  the grader's are not. ``COURSE_SANDBOX_ENV`` names more to pass (comma-separated).
 - **Limits** (``setrlimit`` in the launcher before it execs bubblewrap, so bwrap and the kernel inherit
   them; hard = soft, so the kernel cannot raise them). Defaults, each overridable (0 = no limit):
 
@@ -123,9 +124,16 @@ LIMIT_VARS = {
 }
 MALLOC_ARENA_MAX = "8"
 SYSTEM_PATHS = ("/usr", "/etc", "/opt", "/sys", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
-ENV_NAMES = frozenset({"PATH", "LANG", "LANGUAGE", "TZ", "TERM", "LD_LIBRARY_PATH"})
-ENV_PREFIXES = ("LC_", "PYTHON", "COURSE_", "NBGRADER_", "TF_", "KERAS_", "XLA_", "OMP_", "KMP_", "MKL_",
-                "OPENBLAS_", "MALLOC_", "MPL", "JPY_", "JUPYTER_", "IPY", "CUDA_")
+ENV_NAMES = frozenset({
+    "PATH", "LANG", "LANGUAGE", "TZ", "TERM", "LD_LIBRARY_PATH",
+    "LC_ALL", "LC_CTYPE", "LC_NUMERIC", "LC_MESSAGES", "LC_COLLATE", "LC_TIME", "LC_MONETARY",
+    "PYTHONHASHSEED", "PYTHONIOENCODING", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PYTHONWARNINGS",
+    "COURSE_MODE", "COURSE_MODE_FROM", "COURSE_DATA_DIR", "COURSE_TRAIN_CAP", "NBGRADER_EXECUTION",
+    "TF_CPP_MIN_LOG_LEVEL", "TF_NUM_INTEROP_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_ENABLE_ONEDNN_OPTS",
+    "TF_DETERMINISTIC_OPS", "TF_FORCE_GPU_ALLOW_GROWTH", "KERAS_BACKEND", "KERAS_HOME", "XLA_FLAGS",
+    "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "KMP_AFFINITY", "KMP_BLOCKTIME",
+    "MALLOC_ARENA_MAX", "MPLBACKEND", "CUDA_VISIBLE_DEVICES",
+})
 # JPY_PARENT_PID is the nbgrader process's pid outside: in the PID namespace ipykernel would take it
 # for a dead parent and exit. Inside it is 1 (bwrap's init, the kernel's parent): ipykernel then
 # neither polls its parent nor prints a console banner; bubblewrap's --die-with-parent does that job.
@@ -228,8 +236,7 @@ def kernel_env(environ=None) -> dict[str, str]:
     """The variables passed into the sandbox (everything else is left out)."""
     env = os.environ if environ is None else environ
     extra = {n.strip() for n in (env.get(EXTRA_ENV) or "").replace(" ", ",").split(",") if n.strip()}
-    return {k: v for k, v in env.items()
-            if k not in ENV_DROP and (k in ENV_NAMES or k in extra or k.startswith(ENV_PREFIXES))}
+    return {k: v for k, v in env.items() if k not in ENV_DROP and (k in ENV_NAMES or k in extra)}
 
 
 def _under(path: str, folder: str) -> bool:

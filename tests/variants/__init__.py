@@ -9,7 +9,8 @@ the hidden test's) must name the mistake.
 :class:`LessonGrader` grades a variant the way ``nbgrader autograde`` does, cell by cell: one
 Jupyter kernel per lesson runs the master's setup cell once; then, for each variant, the names the
 answer cell defines are removed, the variant's source runs as the answer cell, and the exercise's
-test cells (hidden tests included, exactly as in the master) run after it. Each test cell is scored
+test cells are graded after it: by the lesson's judge (coursekit/grading/judge/) where it has one, as
+nbgrader's JudgedExecute step does, else run in the kernel (hidden tests included, as in the master). Each test cell is scored
 by nbgrader's own rule (``determine_grade``: an error, or stderr that the course's IgnorePattern
 does not drop, scores 0). A correct variant must also pass the grading audit (coursekit/grading/audit.py)
 unflagged: an honest answer is never sent for a human look. Test cells use only names from the setup cell and from the answer they
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 import nbformat
 from nbclient import NotebookClient
 
-from coursekit.grading import audit
+from coursekit.grading import audit, judge
 from tests import nbtools
 
 
@@ -121,6 +122,7 @@ class LessonGrader:
         self.names = {ex: defined_names(self.cells[ex].source) for ex in self.tests}
         self.pattern = nbtools.ignore_pattern()
         self.helpers, self.sources = audit.setup_names(self.setup.source)
+        self.judges = judge.cell_judges(lesson)  # cells the judge decides, as under nbgrader
         self._tmp = tempfile.TemporaryDirectory(prefix=f"variants-{lesson[:2]}-")
         self.client = NotebookClient(nbformat.v4.new_notebook(), timeout=timeout, kernel_name="python3",
                                      allow_errors=True, resources={"metadata": {"path": self._tmp.name}})
@@ -159,5 +161,11 @@ class LessonGrader:
             if o.output_type == "error":
                 verdict.answer_error = f"{o.ename}: {o.evalue}"
         for grade_id in self.tests[variant.exercise]:
-            verdict.cells.append(self._score(grade_id, self._run(self.cells[grade_id].source)))
+            if grade_id in self.judges:
+                cell = nbformat.v4.new_code_cell("")
+                self.client.nb.cells.append(cell)
+                cell.outputs = judge.judge_cell(self.judges[grade_id], self.client, len(self.client.nb.cells) - 1)
+            else:
+                cell = self._run(self.cells[grade_id].source)
+            verdict.cells.append(self._score(grade_id, cell))
         return verdict

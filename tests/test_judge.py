@@ -1,0 +1,167 @@
+"""The judge (coursekit/grading/judge/): what crosses the boundary, and that verdicts hold without the audit.
+
+- the wire: a question's inputs and an answer's values round-trip; what a kernel may send that is not
+  plain data (pickles, object arrays, two answers, none, too much) is no answer;
+- the output step: HTML, SVG and scripts never reach a page, every output is capped;
+- the sandbox's environment: an exact allow-list (no JupyterHub token, no database URL);
+- with the static audit switched OFF, every forging submission of tests/corpus.py (lesson 01, judged)
+  earns no more than its honest answers under plain `nbgrader autograde`.
+"""
+import base64
+import io
+import json
+import pickle
+
+import nbformat
+import numpy as np
+import pytest
+
+from coursekit.authoring.build import lesson_ids
+from coursekit.grading import coursedir, judge, sandbox
+from coursekit.grading.judge import wire
+from coursekit.grading.preprocessors import SanitizeOutputs
+from tests import corpus
+
+LESSON = next((lesson for lesson in lesson_ids() if lesson.startswith("01_")), None)
+
+
+def _answer_output(reply):
+    return {"output_type": "display_data", "data": {wire.MIME: reply}, "metadata": {}}
+
+
+def _npy(array, allow_pickle=False):
+    buf = io.BytesIO()
+    np.save(buf, array, allow_pickle=allow_pickle)
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def test_a_question_runs_its_body_on_its_inputs_and_answers_plain_data():
+    code = wire.question('OUT["twice"] = IN["x"] * 2\nOUT["n"] = IN["n"] + 1\nOUT["label"] = "ok"',
+                         x=np.arange(6, dtype="float32").reshape(2, 3), n=4)
+    shown = []
+    namespace = {}
+    import IPython.display
+    real = IPython.display.display
+    IPython.display.display = lambda obj, raw=False: shown.append(obj)
+    try:
+        exec(compile(code, "<question>", "exec"), namespace)
+    finally:
+        IPython.display.display = real
+    assert "_coursekit_question" not in namespace, "a question binds no name in the notebook"
+    answer = wire.read_answer([_answer_output(shown[0][wire.MIME])])
+    assert answer.ok and answer.get("n") == 5 and answer.get("label") == "ok"
+    np.testing.assert_array_equal(answer.array("twice"), np.arange(6).reshape(2, 3) * 2)
+    assert "expected" not in code.lower()
+
+
+def test_what_is_not_plain_data_is_no_answer():
+    pickled = _npy(np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    answer = wire.read_answer([_answer_output({"ok": True, "out": {"x": {"npy": pickled}}})])
+    with pytest.raises(wire.NoAnswer, match="could not be read|not a plain"):
+        answer.get("x")
+    raw_pickle = base64.b64encode(pickle.dumps(np.zeros(3))).decode()
+    with pytest.raises(wire.NoAnswer):
+        wire.read_answer([_answer_output({"ok": True, "out": {"x": {"npy": raw_pickle}}})]).get("x")
+    with pytest.raises(wire.NoAnswer, match="no answer"):
+        wire.read_answer([{"output_type": "stream", "name": "stdout", "text": "hi"}])
+    with pytest.raises(wire.NoAnswer, match="more than one"):
+        wire.read_answer([_answer_output({"ok": True, "out": {}})] * 2)
+    with pytest.raises(wire.NoAnswer, match="too large"):
+        wire.read_answer([_answer_output(json.dumps({"ok": True, "pad": "x" * (wire.MAX_ANSWER_BYTES + 1)}))])
+    big = _npy(np.zeros(wire.MAX_ARRAY_BYTES // 8 + 1))
+    with pytest.raises(wire.NoAnswer, match="too large|bounded"):
+        wire.read_answer([_answer_output({"ok": True, "out": {"x": {"npy": big}}})]).get("x")
+
+
+def test_a_student_error_shows_as_the_kernel_would_and_a_check_as_its_message():
+    def raises(k):
+        raise judge.StudentError("NotImplementedError: ")
+
+    def fails(k):
+        from coursekit.notebook.checks import expect
+        expect(False, "prepare_images(...): expected shape (2, 28, 28, 1), found (2, 28, 28).")
+
+    assert judge.run_judge(raises, None)[:2] == (False, "NotImplementedError")
+    assert judge.run_judge(fails, None) == (False, "CheckFailed",
+                                            "prepare_images(...): expected shape (2, 28, 28, 1), found (2, 28, 28).")
+    assert judge.run_judge(lambda k: "\x1b[31mok\x1b[0m", None) == (True, "", "ok")
+    [out] = judge.verdict_outputs(False, "CheckFailed", "m")
+    assert out.output_type == "error" and out.ename == "CheckFailed" and out.evalue == "m"
+
+
+def test_every_test_cell_of_a_judged_lesson_has_a_judge():
+    from tests import nbtools
+
+    for lesson in lesson_ids():
+        if judge.judge_module(lesson) is None:
+            continue
+        tests = {g for ids in nbtools.exercises(nbtools.master(lesson)).values() for g in ids}
+        assert tests == set(judge.cell_judges(lesson)), lesson
+
+
+def test_outputs_are_capped_and_only_text_and_images_kept():
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data={"text/html": "<script>alert(1)</script>", "text/plain": "<HTML>"}),
+        nbformat.v4.new_output("display_data", data={"image/png": "A" * 2_000_000}),
+        nbformat.v4.new_output("display_data", data={"application/javascript": "alert(1)"}),
+        nbformat.v4.new_output("stream", name="stdout", text="y" * 50_000),
+        nbformat.v4.new_output("error", ename="E", evalue="z" * 50_000, traceback=["t" * 30_000, "u" * 30_000]),
+    ] + [nbformat.v4.new_output("stream", name="stdout", text="n\n")] * 60
+    step = SanitizeOutputs(max_chars=1000, max_image_bytes=100_000, max_outputs=10)
+    cell, _ = step.preprocess_cell(cell, {}, 0)
+    text = json.dumps(cell.outputs)
+    assert "<script>" not in text and "alert(1)" not in text and "AAAA" not in text
+    assert len(text) < 12_000 and "cut by the grader" in text and "not kept by the grader" in text
+    assert len(cell.outputs) == 11
+
+
+def test_the_sandbox_passes_an_exact_allow_list_of_variables():
+    env = {"PATH": "/usr/bin", "COURSE_MODE": "fast", "TF_NUM_INTRAOP_THREADS": "2",
+           "JPY_API_TOKEN": "hub-secret", "JUPYTERHUB_API_TOKEN": "hub-secret", "JUPYTER_TOKEN": "s",
+           "DB_URL": "postgresql://u:secret@h/db", "TF_CLI_CONFIG_FILE": "/root/.terraformrc",
+           "COURSE_SANDBOX_HIDE": "/course", "PYTHONSTARTUP": "/tmp/evil.py", "MPLSECRET": "x", "LC_ALL": "C.UTF-8"}
+    assert sandbox.kernel_env(env) == {"PATH": "/usr/bin", "COURSE_MODE": "fast", "TF_NUM_INTRAOP_THREADS": "2",
+                                       "LC_ALL": "C.UTF-8"}
+
+
+# ---- the judge without the audit ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def unaudited(tmp_path_factory):
+    if LESSON is None:
+        pytest.skip("lesson 01 is not selected (COURSE_LESSONS)")
+    cases = corpus.make_corpus(LESSON)
+    picked = {name: case for name, case in cases.items()
+              if name.startswith("forge") or name in ("correct", "hardcoded_visible", "visible_tests_pass")}
+    picked.pop("forge_kill_the_grader", None)   # stopped by the sandbox, not by a verdict: test_sandbox.py
+    course = tmp_path_factory.mktemp("unaudited")
+    coursedir.prepare_course(course, [LESSON])
+    coursedir.hand_in(course, LESSON, {student: case.data for student, case in picked.items()})
+    coursedir.run_nbgrader(course, "autograde", LESSON, "--force", "--Execute.timeout=30",
+                           "--CourseIntake.audit=False", check=False)
+    from nbgrader.api import Gradebook
+
+    scores = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student in picked:
+            try:
+                nb = gb.find_submission_notebook(LESSON, LESSON, student)
+                scores[student] = (nb.score, nb.max_score, nb.flagged)
+            except Exception:
+                scores[student] = None
+    return picked, scores
+
+
+def test_without_the_audit_forging_earns_no_more_than_the_honest_answers(unaudited):
+    picked, scores = unaudited
+    top = scores["correct"][1]
+    assert scores["correct"][:2] == (top, top)
+    for name, case in picked.items():
+        if scores[name] is None:
+            continue  # the run could not grade it (a kernel it broke): nothing earned
+        honest = top if "on correct answers" in case.why or name in ("correct",) or case.why.startswith("correct") \
+            else 0.0
+        if name == "hardcoded_visible":
+            honest = case.score
+        assert scores[name][0] <= honest, f"{name} ({case.why}) earned {scores[name][0]} > {honest} without the audit"
