@@ -179,7 +179,7 @@ def register(url: str, course_id: str, lesson: str, students: list[str]) -> set[
                 gb.find_assignment(lesson)
             except MissingEntry:
                 raise ClassGradeError(f"the gradebook {redact(url)} has no assignment {lesson!r}: run "
-                                      f"`nbgrader generate_assignment {lesson}` against it first") from None
+                                      f"`nbgrader generate_assignment {lesson} --force` against it first") from None
             for student in students:
                 gb.update_or_create_student(student)
             have = set()
@@ -205,7 +205,8 @@ def grade_class(course: Path, lesson: str, *, workers: int = 1, db_url: str | No
     course = Path(course).resolve()
     if not Course(course).release(lesson).exists():
         raise ClassGradeError(f"no release/{lesson}/{lesson}.ipynb in {course}: is this the course directory, "
-                              f"and has `nbgrader generate_assignment {lesson}` run?")
+                              f"and has `nbgrader generate_assignment {lesson} --force` run? (without --force "
+                              "nbgrader skips a lesson whose release/ folder exists and registers nothing)")
     course_id, configured = coursedir.course_settings(course)
     url = db_url or configured
     n_workers, note = plan_workers(url, workers)

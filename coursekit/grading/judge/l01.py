@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from coursekit.grading.judge import need, question, registry
+from coursekit.grading.judge import need, registry
 from coursekit.grading.judge import reference as ref
 from coursekit.notebook.checks import CheckFailed, expect, expect_close, expect_dtype, expect_shape
 
