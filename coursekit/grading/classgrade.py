@@ -23,10 +23,11 @@ student whose record matches the file handed in and whose grade is in the gradeb
 and every run that failed (its kernel died or was killed, nbgrader gave up) - are graded (nbgrader replaces a half-written submission rather than adding rows). A student
 who hands in again is regraded because the digest changes. ``--force`` regrades everyone selected.
 
-Sandbox. Where bubblewrap works (Debian package ``bubblewrap``), every kernel runs in a sandbox
-that hides the course directory and the network (coursekit.grading.sandbox); elsewhere the run says, at
-its start and in its summary, that kernels run unsandboxed. ``--sandbox on`` refuses to grade
-without it.
+Sandbox. Every kernel runs in a bubblewrap sandbox (Debian package ``bubblewrap``) that hides the
+course directory and the network (coursekit.grading.sandbox). Closed by default: ``--sandbox on`` (the
+default) stops with a clear message when the sandbox cannot start; ``--sandbox off`` is an explicit
+choice, said at the start and in the summary; ``--sandbox auto`` grades unsandboxed where bubblewrap
+does not work, with a note.
 
 Several machines. With one shared course directory (or the same submissions copied to each) and
 one PostgreSQL gradebook, run the same command on every machine with ``--shard K/N``: machine K
@@ -195,10 +196,11 @@ def register(url: str, course_id: str, lesson: str, students: list[str]) -> set[
 
 def grade_class(course: Path, lesson: str, *, workers: int = 1, db_url: str | None = None, force: bool = False,
                 students: list[str] | None = None, shard: tuple[int, int] | None = None, env: dict | None = None,
-                timeout: int | None = None, wall_limit: float | None = 1800, sandboxed: str = "auto",
+                timeout: int | None = None, wall_limit: float | None = 1800, sandboxed: str = "on",
                 progress=print) -> ClassRun:
     """Grade ``lesson`` for the selected students (default: everyone who handed in). See the module doc.
-    ``sandboxed``: "auto" (the default: each kernel in a bubblewrap sandbox where bubblewrap works,
+    ``sandboxed``: "on" (the default: refuse to grade without the sandbox), "auto" (each kernel in a
+    bubblewrap sandbox where bubblewrap works,
     with a note where it does not), "on" (refuse to grade without it) or "off".
     Four phases: plan (who, and who is already graded with the same file), sandbox, pool (grade the
     rest in parallel, a record per student as each finishes), collect (scores from the gradebook)."""
@@ -254,7 +256,8 @@ def _start_sandbox(sandboxed: str, run: ClassRun, progress) -> Path | None:
     if sandboxed != "off":
         why = sandbox.available()
         if why and sandboxed == "on":
-            raise ClassGradeError(f"--sandbox on, but {why}")
+            raise ClassGradeError(f"the grading sandbox cannot start ({why}): install bubblewrap (make system-deps), "
+                                  "or grade without it, knowing that student code then runs as you: SANDBOX=off")
         if why:
             run.notes.append(f"sandbox off: {why}")
             if progress:
@@ -386,8 +389,9 @@ def main(argv=None) -> int:
     parser.add_argument("--student", action="append", help="only these students (repeatable)")
     parser.add_argument("--shard", help="K/N: grade only the K-th of N shards of the class (several machines)")
     parser.add_argument("--timeout", type=int, help="per-cell limit in seconds (default: nbgrader_config.py's)")
-    parser.add_argument("--sandbox", choices=["auto", "on", "off"], default=os.environ.get("SANDBOX") or "auto",
-                        help="run each kernel in a bubblewrap sandbox (auto: where bubblewrap works)")
+    parser.add_argument("--sandbox", choices=["auto", "on", "off"], default=os.environ.get("SANDBOX") or "on",
+                        help="each kernel in a bubblewrap sandbox: on (default: refuse without it), off, "
+                             "auto (where bubblewrap works)")
     args = parser.parse_args(argv)
 
     def stop(signum, frame):

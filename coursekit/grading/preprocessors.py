@@ -378,38 +378,31 @@ class HideHiddenTests(NbGraderPreprocessor):
 
 
 SANDBOX_KERNEL = "course-sandbox"
-SANDBOX_MODE_ENV = "COURSE_SANDBOX"  # auto (default) | on | off
+SANDBOX_MODE_ENV = "COURSE_SANDBOX"  # on (default) | off | auto
 
 
-def sandbox_kernelspec() -> Path:
-    """Write (or refresh) the ``course-sandbox`` kernelspec in this Python environment: the kernel
-    that runs ``coursekit/grading/sandbox.py``, which starts ipykernel inside bubblewrap."""
+def sandbox_kernelspec(folder: Path) -> Path:
+    """Write the ``course-sandbox`` kernelspec (the kernel that runs this course's
+    ``coursekit/grading/sandbox.py``, which starts ipykernel inside bubblewrap) under ``folder``, a
+    folder of this grading process's own, and put it first on ``JUPYTER_PATH``. Nothing is written into
+    the shared Python environment: two course directories (or a scratch copy) sharing one environment
+    each grade through their own kit, and deleting one breaks nothing of the other."""
     import os
-    import sys
 
     from coursekit.grading import sandbox
 
-    text = json.dumps(sandbox.kernelspec(), indent=1)
-    for base in (Path(sys.prefix) / "share" / "jupyter" / "kernels",
-                 Path.home() / ".local" / "share" / "jupyter" / "kernels"):
-        folder = base / SANDBOX_KERNEL
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            target = folder / "kernel.json"
-            if not target.exists() or target.read_text() != text:
-                tmp = folder / f".kernel.json.{os.getpid()}"
-                tmp.write_text(text)
-                os.replace(tmp, target)  # atomic: a kernel starting elsewhere never reads half a file
-            return folder
-        except OSError:
-            continue
-    raise OSError("cannot write the course-sandbox kernelspec")
+    spec = Path(folder) / "kernels" / SANDBOX_KERNEL
+    spec.mkdir(parents=True, exist_ok=True)
+    (spec / "kernel.json").write_text(json.dumps(sandbox.kernelspec(), indent=1))
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(folder), os.environ.get("JUPYTER_PATH", "")) if p)
+    return spec
 
 
 def select_kernel(c, course_root: str) -> str:
     """Configure nbgrader's Execute step to start each kernel in the grading sandbox, as the
-    ``COURSE_SANDBOX`` environment variable says: ``auto`` (default: where bubblewrap works, else a
-    warning), ``on`` (refuse to grade without it), ``off``. Returns what was chosen, in words."""
+    ``COURSE_SANDBOX`` environment variable says: ``on`` (the default: grading stops with a clear
+    message when the sandbox cannot start), ``off`` (an explicit choice, said on every run) or ``auto``
+    (sandboxed where bubblewrap works, else a warning). Returns what was chosen, in words."""
     import atexit
     import os
     import shutil
@@ -418,22 +411,26 @@ def select_kernel(c, course_root: str) -> str:
 
     from coursekit.grading import sandbox
 
-    mode = os.environ.get(SANDBOX_MODE_ENV, "auto").strip().lower() or "auto"
+    mode = os.environ.get(SANDBOX_MODE_ENV, "on").strip().lower() or "on"
     if mode == "off":
+        print("[coursekit] grading kernels NOT sandboxed (COURSE_SANDBOX=off): they run as this user",
+              file=sys.stderr)
         return "kernels NOT sandboxed (COURSE_SANDBOX=off)"
     why = sandbox.available()
     if why:
-        if mode == "on":
-            raise SystemExit(f"COURSE_SANDBOX=on, but {why}")
+        if mode != "auto":
+            raise SystemExit(f"[coursekit] cannot grade: the grading sandbox cannot start ({why}). Install "
+                             "bubblewrap (make system-deps), or set COURSE_SANDBOX=off to grade without it, "
+                             "knowing that student code then runs as you")
         print(f"[coursekit] WARNING: grading kernels run UNSANDBOXED, as this user: {why}", file=sys.stderr)
         return f"kernels NOT sandboxed: {why}"
-    sandbox_kernelspec()
+    runtime = tempfile.mkdtemp(prefix="cks-")
+    atexit.register(shutil.rmtree, runtime, True)
+    sandbox_kernelspec(Path(runtime))
     c.Execute.kernel_name = SANDBOX_KERNEL
     # The kernel lives in its own network namespace: ZeroMQ over Unix sockets, in a folder of this
     # process's own (make grade passes one per student on the command line, which wins over this).
     c.KernelManager.transport = "ipc"
-    runtime = tempfile.mkdtemp(prefix="cks-")
-    atexit.register(shutil.rmtree, runtime, True)
     c.KernelManager.ip = os.path.join(runtime, "kernel")
     os.environ.setdefault(sandbox.HIDE_ENV, os.path.abspath(course_root))
     return "kernels sandboxed"
