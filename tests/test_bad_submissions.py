@@ -195,3 +195,19 @@ def test_rejected_files_show_in_the_formgrader(graded):
             comments = " ".join(c.auto_comment or "" for c in nb.comments)
             assert "could not be read" in comments and results[student].notes[0] in comments, (student, comments)
     assert all(results[s].score is None for s in rejected), "make grade's table shows no score for a rejected file"
+
+
+def test_every_flag_reaches_the_gradebook(graded):
+    """What make grade flags in its own table (repaired, audited, timed out) is flagged in nbgrader's
+    gradebook too, with the reasons, so the formgrader lists the student without a second run."""
+    from nbgrader.api import Gradebook
+
+    course, results = graded[0], graded[1]
+    flagged = sorted(s for s, r in results.items() if r.status == "flagged")
+    assert flagged, "the corpus should have flagged submissions"
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student in flagged:
+            nb = gb.find_submission_notebook(LESSON, LESSON, student)
+            comments = " ".join(c.auto_comment or "" for c in nb.comments)
+            assert nb.flagged and nb.needs_manual_grade, (student, results[student].notes)
+            assert "Flagged by the course's grading checks" in comments or "time limit" in comments, (student, comments)

@@ -123,6 +123,19 @@ def grade_one(course: Path, lesson: str, item: Intake, db_url: str | None = None
             why = f"nbgrader was stopped by signal {-proc.returncode}"
         return Result(item.student, "failed", notes=item.repairs + [why])
     status = "flagged" if item.repairs or kernel else "graded"
+    if item.repairs and item.notebook is not None:
+        # The pipeline's intake graded the staged copy, already repaired: it found nothing to say. The
+        # gradebook must still show this student flagged, with the reasons (the formgrader lists it).
+        from coursekit.grading.nbmeta import grade_meta
+        from coursekit.grading.preprocessors import mark_for_review
+
+        info = {"db_url": coursedir.gradebook_url(course, db_url), "notebook": lesson, "assignment": lesson,
+                "student": item.student}
+        try:
+            mark_for_review(info, item.repairs, [grade_meta(c)["grade_id"] for c in item.notebook.cells
+                                                 if grade_meta(c).get("solution")])
+        except Exception as err:  # the grade stands; the flag is said in make grade's own list
+            item.repairs.append(f"could not flag it in the gradebook ({type(err).__name__})")
     return Result(item.student, status, notes=item.repairs + kernel[:1])
 
 
