@@ -132,7 +132,7 @@ ENV_NAMES = frozenset({
     "TF_CPP_MIN_LOG_LEVEL", "TF_NUM_INTEROP_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_ENABLE_ONEDNN_OPTS",
     "TF_DETERMINISTIC_OPS", "TF_FORCE_GPU_ALLOW_GROWTH", "KERAS_BACKEND", "KERAS_HOME", "XLA_FLAGS",
     "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "KMP_AFFINITY", "KMP_BLOCKTIME",
-    "MALLOC_ARENA_MAX", "MPLBACKEND", "CUDA_VISIBLE_DEVICES",
+    "MALLOC_ARENA_MAX", "MPLBACKEND", "CUDA_VISIBLE_DEVICES", "JUPYTER_RUNTIME_DIR",
 })
 # JPY_PARENT_PID is the nbgrader process's pid outside: in the PID namespace ipykernel would take it
 # for a dead parent and exit. Inside it is 1 (bwrap's init, the kernel's parent): ipykernel then
