@@ -43,8 +43,16 @@ def grading_subset(master_nb, release_nb, stub: set[str] = frozenset()):
     return nb
 
 
-def execute(nb, timeout: int = 300):
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True).execute()
+def execute(nb, timeout: int = 300, lesson: str | None = None):
+    """Run ``nb`` in a kernel. With ``lesson``, as autograding does: through the course's Execute step
+    (``JudgedExecute``), so a judged lesson's test cells are decided by its judge, outside the kernel."""
+    if lesson is None:
+        NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True).execute()
+        return nb
+    from coursekit.grading.preprocessors import JudgedExecute
+
+    step = JudgedExecute(timeout=timeout, kernel_name="python3", allow_errors=True)
+    nb, _ = step.preprocess(nb, {"nbgrader": {"assignment": lesson}})
     return nb
 
 

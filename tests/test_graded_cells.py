@@ -3,7 +3,8 @@
 For each exercise the graded part of the master (setup, answer and test cells) is executed with
 only that exercise's answer replaced by the student stub: that exercise's test cells must score
 0 and every other test cell full marks, so each test grades what the student wrote there and
-nothing else. Scores use nbgrader's own rule (an error or any stderr output scores 0). The other
+nothing else. The notebook runs through the course's own Execute step (JudgedExecute): a judged
+lesson's test cells are decided by its judge, as under nbgrader. Scores use nbgrader's own rule (an error or any stderr output scores 0). The other
 half - the solved notebook earns every point of every cell - is checked on the real grader, by
 `nbgrader autograde` in tests/test_pipeline.py (test_solution_earns_every_point_cell_by_cell).
 """
@@ -24,7 +25,7 @@ class StubChecks:
         master = nbtools.master(lesson)
         own = set(nbtools.exercises(master)[exercise])
         assert own, f"exercise {exercise} has no test cell"
-        nb = nbtools.execute(nbtools.grading_subset(master, nbtools.release(lesson), stub={exercise}))
+        nb = nbtools.execute(nbtools.grading_subset(master, nbtools.release(lesson), stub={exercise}), lesson=lesson)
         points = nbtools.cell_points(nb)
         for gid, (got, top) in points.items():
             if gid in own:
