@@ -400,14 +400,18 @@ def setup_names(setup_source: str) -> tuple[set[str], dict[str, str]]:
 VOID = "its automatic score is void"
 
 
-def is_void(note: str) -> bool:
-    """Whether an audit note voids the submission's automatic score (hostile input earns nothing)."""
-    return VOID in note
+def is_void(note) -> bool:
+    """Whether an audit finding voids the submission's automatic score (hostile input earns nothing):
+    its kind, not its wording (coursekit.grading.findings)."""
+    from coursekit.grading.findings import FORGING
+
+    return getattr(note, "kind", None) == FORGING
 
 
-def audit(nb, release) -> list[str]:
-    """One note per student-editable code cell that can forge or sabotage the grading (empty: none);
-    :func:`is_void` tells the notes whose submission earns no automatic points."""
+def audit(nb, release) -> list:
+    """One finding per student-editable code cell that can forge or sabotage the grading (empty: none),
+    of kind ``forging`` (the submission earns no automatic points) or ``odd`` (score kept)."""
+    from coursekit.grading.findings import FORGING, ODD, Finding
     from coursekit.grading.nbmeta import grade_meta as meta
     setup = next((c.source for c in release.cells if meta(c).get("grade_id") == "setup"), "")
     helpers, sources = setup_names(setup)
@@ -425,10 +429,12 @@ def audit(nb, release) -> list[str]:
             continue
         where = f"answer cell '{m['grade_id']}'" if m.get("grade_id") else f"cell {index}"
         listed = ", ".join(sorted(found))
+        cell_id = m.get("grade_id") if m.get("grade_id") else None
         if any(found.values()):
-            notes.append(f"{where} uses what can forge the course's checks or reach outside the notebook "
-                         f"({listed}): {VOID} (every test 0) until an instructor grades it by hand")
+            notes.append(Finding(f"{where} uses what can forge the course's checks or reach outside the notebook "
+                                 f"({listed}): {VOID} (every test 0) until an instructor grades it by hand",
+                                 FORGING, cell_id))
         else:
-            notes.append(f"{where} uses what a course answer never needs ({listed}): score kept; "
-                         "check this grade by hand")
+            notes.append(Finding(f"{where} uses what a course answer never needs ({listed}): score kept; "
+                                 "check this grade by hand", ODD, cell_id))
     return notes

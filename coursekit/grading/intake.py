@@ -29,6 +29,7 @@ from pathlib import Path
 import nbformat
 
 from coursekit.grading.coursedir import STAGED, Course, graded_files
+from coursekit.grading.findings import REPAIR, Finding
 from coursekit.grading.nbmeta import grade_meta
 
 
@@ -73,7 +74,7 @@ def read_submission(path: Path) -> tuple[object | None, list[str], str | None]:
     except Exception as err:  # nbformat raises several kinds for unreadable versions
         return None, [], f"a notebook that nbformat cannot read (nbformat {version}: {type(err).__name__})"
     if version != 4:
-        repairs.append(f"converted from nbformat {version} to 4")
+        repairs.append(Finding(f"converted from nbformat {version} to 4", REPAIR))
     return nb, repairs, None
 
 
@@ -104,7 +105,8 @@ def repair(nb, release) -> list[str]:
         gid, ref_meta = grade_meta(ref)["grade_id"], grade_meta(ref)
         candidates, how = _find_cells(nb, ref, by_id, claimed)
         if len(candidates) > 1:
-            notes.append(f"cell '{gid}' appeared {len(candidates)} times: graded one, ignored the other copies")
+            notes.append(Finding(f"cell '{gid}' appeared {len(candidates)} times: graded one, ignored the other copies",
+                                 REPAIR, gid))
             candidates = [_keep_one_copy(candidates, ref_meta, claimed)]
         if candidates:
             placed[gid] = _restore_metadata(candidates[0], ref_meta, how, restored)
@@ -112,15 +114,17 @@ def repair(nb, release) -> list[str]:
             placed[gid] = _put_back(nb, ref, wanted, placed)
             put_back.append(gid)
         else:
-            notes.append(f"answer cell '{gid}' is missing: graded as not answered")
+            notes.append(Finding(f"answer cell '{gid}' is missing: graded as not answered", REPAIR, gid))
         if gid in placed:
             claimed.add(id(placed[gid]))
     if restored:
         found = "; ".join(f"{', '.join(ids)} ({'metadata edited' if how == 'edited' else 'found ' + how})"
                           for how, ids in restored.items())
-        notes.insert(0, f"restored the grading metadata of {sum(map(len, restored.values()))} cell(s): {found}")
+        notes.insert(0, Finding(f"restored the grading metadata of {sum(map(len, restored.values()))} cell(s): {found}",
+                                REPAIR))
     if put_back:
-        notes.append(f"put back {len(put_back)} deleted cell(s) from the release notebook: {', '.join(put_back)}")
+        notes.append(Finding(f"put back {len(put_back)} deleted cell(s) from the release notebook: "
+                             f"{', '.join(put_back)}", REPAIR))
     _unique_cell_ids(nb)
     return notes
 

@@ -41,6 +41,7 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Bool, Integer
 
 from coursekit.grading.coursedir import TIMESTAMP
+from coursekit.grading.findings import REJECT, TIMEOUT, Finding, voids
 from coursekit.grading.nbmeta import grade_meta as _meta
 
 INTAKE_KEY = "coursekit_intake"
@@ -116,10 +117,12 @@ class CourseIntake(NbGraderPreprocessor):
         if release is not None and path.is_symlink():
             # A link to another student's notebook (or to anything else) is not this student's work.
             nb.cells = [nbformat.from_dict(c) for c in copy.deepcopy(release.cells)]
-            notes.append(f"{path.name} was a symbolic link, not a notebook file: graded as the blank release")
+            notes.append(Finding(f"{path.name} was a symbolic link, not a notebook file: graded as the blank release",
+                                 REJECT))
         unreadable = nb.metadata.pop(UNREADABLE_KEY, None)
         if unreadable:
-            notes.append(f"the file handed in could not be read ({unreadable}): graded as the blank notebook")
+            notes.append(Finding(f"the file handed in could not be read ({str(unreadable)[:500]}): graded as the "
+                                 "blank notebook", REJECT))
         removed = remove_handed_in_files(self.config, info.get("assignment", ""), info.get("student", ""))
         if removed:
             self.log.info("coursekit: not graded, removed from autograded/: %s", ", ".join(removed))
@@ -130,7 +133,8 @@ class CourseIntake(NbGraderPreprocessor):
             notes += intake.repair(nb, release)
             escape_markdown_html(nb, release)
             notes += audit.audit(nb, release) if self.audit else []
-        nb.metadata[INTAKE_KEY] = {"notes": notes}  # always overwritten: a student cannot pre-set it
+        # Always overwritten: a student cannot pre-set it. As records, so that nothing routes on wording.
+        nb.metadata[INTAKE_KEY] = {"findings": [n.as_dict() for n in notes]}
         for note in notes:
             self.log.warning("coursekit intake (%s): %s", info.get("student"), note)
         if notes and info.get("db_url"):
@@ -181,8 +185,9 @@ class RecallIntake(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         found = nb.metadata.get(INTAKE_KEY)
-        resources[INTAKE_KEY] = found.get("notes", []) if isinstance(found, dict) else [
-            "the grading pipeline's intake step did not run on this notebook"]
+        resources[INTAKE_KEY] = [Finding.from_dict(f) for f in found.get("findings", [])] \
+            if isinstance(found, dict) and isinstance(found.get("findings"), list) else [
+            Finding("the grading pipeline's intake step did not run on this notebook", REJECT)]
         return nb, resources
 
 
@@ -191,13 +196,12 @@ VOID_ERROR = "GradingIntegrityError"
 
 class VoidForgedTests(NbGraderPreprocessor):
     """Before SaveAutoGrades: a submission whose audit found code that can forge the checks
-    (``coursekit.grading.audit.is_void``) earns no automatic points - each test cell's outputs become
-    one error saying why, which nbgrader scores 0. What the kernel printed there cannot be trusted."""
+    (a finding of kind ``forging``) earns no automatic points - each test cell's outputs become one
+    error saying why, which nbgrader scores 0: the course's policy on hostile input. In a judged lesson
+    no verdict needed the audit; this is its defence in depth."""
 
     def preprocess(self, nb, resources):
-        from coursekit.grading import audit
-
-        if not any(audit.is_void(n) for n in resources.get(INTAKE_KEY) or []):
+        if not voids(resources.get(INTAKE_KEY)):
             return nb, resources
         message = ("not graded automatically: this notebook uses code that can change how its tests run "
                    "(the instructor's comment says which); an instructor grades it by hand")
@@ -211,9 +215,10 @@ class VoidForgedTests(NbGraderPreprocessor):
         return nb, resources
 
 
-def mark_for_review(info: dict, notes: list[str], answers: list[str]) -> None:
+def mark_for_review(info: dict, notes: list, answers: list[str]) -> None:
     """In the gradebook: the submission flagged, every grade needing a manual look, and the reasons as
-    the automatic comment of the answer cell they concern (general ones on the first answer)."""
+    the automatic comment of the answer cell they concern (a finding's ``cell``; findings about the
+    notebook as a whole on the first answer)."""
     from nbgrader.api import Gradebook
 
     with Gradebook(info["db_url"]) as gb:
@@ -221,9 +226,9 @@ def mark_for_review(info: dict, notes: list[str], answers: list[str]) -> None:
         submitted.flagged = True
         for grade in submitted.grades:
             grade.needs_manual_grade = True
-        general = [n for n in notes if not any(f"'{a}'" in n for a in answers)]
+        general = [n for n in notes if getattr(n, "cell", None) not in answers]
         for comment in submitted.comments:
-            mine = [n for n in notes if f"'{comment.name}'" in n]
+            mine = [n for n in notes if getattr(n, "cell", None) == comment.name]
             if mine or (general and comment.name == (answers[0] if answers else None)):
                 text = "Flagged by the course's grading checks: " + " ".join(mine + general)
                 comment.auto_comment = text[:4000]
@@ -240,7 +245,7 @@ class FlagForReview(NbGraderPreprocessor):
                    if any(o.get("output_type") == "error" and o.get("ename") in ("KeyboardInterrupt", "CellTimeoutError")
                           for o in c.get("outputs", []))]
         if stopped:
-            notes.append(f"stopped at the time limit: {', '.join(stopped)}")
+            notes.append(Finding(f"stopped at the time limit: {', '.join(stopped)}", TIMEOUT))
         if not notes:
             return nb, resources
         info = resources["nbgrader"]
