@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from coursekit.devtools import studentwork
-from coursekit.grading import audit, classgrade, coursedir, gradebook, intake, nbmeta, runner, sandbox
+from coursekit.grading import audit, classgrade, coursedir, gradebook, nbmeta, runner, sandbox
 from coursekit.authoring.build import lesson_ids
 from tests import corpus, nbtools
 
@@ -121,10 +121,10 @@ def test_forged_checks_are_named_in_the_needs_a_look_list(graded):
 def test_audit_flags_forged_helpers_and_nothing_else(lesson):
     master, release = nbtools.master(lesson), nbtools.release(lesson)
     full = studentwork.make_submission(master, release, nbmeta.answer_ids(master))
-    assert intake.audit(full, release) == [] and intake.audit(release, release) == []
+    assert audit.audit(full, release) == [] and audit.audit(release, release) == []
     answer = next(c for c in full.cells if c.metadata.get("nbgrader", {}).get("solution"))
     answer.source += "\nimport numpy as np\nfrom keras import layers\nnp.allclose = lambda *a, **k: True\n"
-    notes = intake.audit(full, release)
+    notes = audit.audit(full, release)
     assert len(notes) == 1 and "`np.allclose`" in notes[0] and "`layers`" not in notes[0], notes
     assert audit.is_void(notes[0]), notes
 
@@ -166,7 +166,7 @@ def test_audit_tells_forging_code_from_odd_code(snippet):
     full = studentwork.make_submission(master, release, nbmeta.answer_ids(master))
     answer = next(c for c in full.cells if c.metadata.get("nbgrader", {}).get("solution"))
     answer.source += "\n" + snippet
-    notes = intake.audit(full, release)
+    notes = audit.audit(full, release)
     forges, odd = AUDIT_CASES[snippet]
     assert bool(notes) == (forges or odd), notes
     assert any(audit.is_void(n) for n in notes) == forges, notes

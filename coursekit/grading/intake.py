@@ -8,22 +8,23 @@ points for the wrong reason (seen on 0.9.6):
   removed) scores 0 even when correct, or errors out;
 - a deleted test cell is not put back, so its points are lost.
 
-This layer sits in front of ``nbgrader autograde``. For every ``submitted/<student>/<lesson>/``
-it reads the notebook, repairs what can be repaired *towards the release notebook* (never
-towards more points: test cells come back from the master anyway, since nbgrader overwrites
-locked and graded cells with their master source), writes the repaired copy to
-``staged/<student>/<lesson>/`` - the student's file is never changed - and then autogrades one
-student per nbgrader run, so a crash is that student's alone. Each student gets one Result:
-graded, flagged (graded, but repaired first or a cell timed out: what happened), rejected (not a notebook: why)
-or failed (nbgrader or the kernel gave up: the last error line) - the last three need a human look.
-coursekit.grading.classgrade runs this for a whole class, with several workers and resumably.
+There is ONE intake, inside nbgrader's pipeline (``coursekit.grading.preprocessors``:
+``SubmissionExporter`` reads, ``CourseIntake`` locates, repairs towards the release notebook -
+never towards more points: test cells come back from the master anyway - and audits), so plain
+``nbgrader autograde``, the formgrader and ``make grade`` decide alike. This module holds its
+parts: :func:`locate` (is the hand-in a regular notebook file in a regular folder?),
+:func:`read_submission` (is it a notebook?) and :func:`repair`. ``make grade`` only *stages*: it
+copies each student's notebook file, byte for byte, to ``staged/<student>/<lesson>/`` (the
+student's file is never changed, and no other file they left there is copied or followed), or the
+blank release marked with why when :func:`locate` refuses it; the pipeline then grades the staged
+copy and writes its findings (``coursekit.grading.findings``) where make grade reads them back.
 """
 from __future__ import annotations
 
 import copy
 import json
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -35,13 +36,36 @@ from coursekit.grading.nbmeta import grade_meta
 
 
 
+MAX_NOTEBOOK_BYTES = 200 * 2 ** 20   # a hand-in larger than this is not read
+
+
 @dataclass
 class Intake:
+    """What make grade staged for one student: the notebook file as handed in, or - when
+    :func:`locate` refused it (``reject``: why) - the blank release in its place."""
     student: str
-    notebook: object | None = None
-    repairs: list[str] = field(default_factory=list)
     reject: str | None = None
-    staged_blank: bool = False       # rejected, and the blank release staged in its place
+    staged_blank: bool = False
+
+
+def locate(path: Path) -> str | None:
+    """Why the hand-in at ``path`` (``submitted/<student>/<lesson>/<lesson>.ipynb``, or nbgrader's copy
+    of it) is not the student's notebook file to read - a linked folder or file, no such file, a file
+    too large - or None. The pipeline and make grade both ask this, and nothing else does."""
+    path = Path(path)
+    folder = path.parent
+    if folder.is_symlink():
+        return f"the folder {folder.name}/ is a symbolic link, not a hand-in: not read"
+    if path.is_symlink():
+        return f"{path.name} is a symbolic link, not a notebook file: not read"
+    if not path.exists():
+        found = sorted(p.name for p in folder.glob("*.ipynb")) if folder.is_dir() else []
+        return f"no {path.name} in {folder}" + (f" (found {', '.join(found)}: rename it)" if found else "")
+    if not path.is_file():
+        return f"{path.name} is not a regular file: not read"
+    if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+        return f"{path.name} is {path.stat().st_size / 2 ** 20:.0f} MiB, over {MAX_NOTEBOOK_BYTES // 2 ** 20} MiB: not read"
+    return None
 
 
 def _first_code_line(source: str) -> str:
@@ -209,63 +233,44 @@ def release_notebook(course: Path, lesson: str):
     return Course(course).read("release", lesson)
 
 
-def audit(nb, release) -> list[str]:
-    """Cells a student could change that use what can forge or sabotage the grading (coursekit.grading.audit):
-    the submission is flagged for a human look; a forging note (audit.is_void) also voids its automatic
-    score, an odd one keeps it."""
-    from coursekit.grading import audit as forgery
-
-    return forgery.audit(nb, release)
-
-
 def stage_one(course: Path, lesson: str, student: str, release) -> Intake:
-    """Read, check and repair one submission; write the repaired copy to staged/. A rejected file is
-    staged as the blank release notebook marked with the reason, so that nbgrader grades it 0 and flags
-    it (the formgrader lists it with the reason instead of "needs autograding"); its result stays
-    "rejected"."""
+    """Stage one submission for the pipeline: its notebook file copied byte for byte (with the
+    hand-in's timestamp), or - when :func:`locate` refuses it - the blank release notebook marked with
+    the reason, so that nbgrader grades it 0 and the pipeline flags it (the formgrader lists it with the
+    reason instead of "needs autograding"). Reading, repairing and auditing are the pipeline's."""
+    from coursekit.grading.preprocessors import UNREADABLE_KEY
+
     path = submitted_path(course, lesson, student)
-    folder = path.parent
-    if folder.is_symlink():
-        item = Intake(student, reject=f"the folder {folder.name}/ is a symbolic link, not a hand-in: not read")
-    elif not path.exists() and not path.is_symlink():
-        found = sorted(p.name for p in folder.glob("*.ipynb"))
-        item = Intake(student, reject=f"no {lesson}.ipynb in {folder}" +
-                      (f" (found {', '.join(found)}: rename it)" if found else ""))
-    elif path.is_symlink():
-        item = Intake(student, reject=f"{path.name} is a symbolic link, not a notebook file: not read")
-    else:
-        nb, repairs, reject = read_submission(path)
-        item = Intake(student, nb, repairs, reject)
-    if item.notebook is not None:
-        item.repairs += repair(item.notebook, release)
-        item.repairs += audit(item.notebook, release)
-        _stage(course, lesson, student, item.notebook, folder)
-    else:
-        from coursekit.grading.preprocessors import UNREADABLE_KEY
-
-        blank = nbformat.from_dict(copy.deepcopy(release))
-        blank.metadata[UNREADABLE_KEY] = item.reject
-        _stage(course, lesson, student, blank, None if folder.is_symlink() else folder)
-        item.staged_blank = True
-    return item
+    reject = locate(path)
+    if reject is None:
+        _stage(course, lesson, student, None, path.parent, source=path)
+        return Intake(student)
+    blank = nbformat.from_dict(copy.deepcopy(release))
+    blank.metadata[UNREADABLE_KEY] = reject
+    _stage(course, lesson, student, blank, None if path.parent.is_symlink() else path.parent)
+    return Intake(student, reject=reject, staged_blank=True)
 
 
-def _stage(course: Path, lesson: str, student: str, nb, folder: Path | None) -> None:
-    """Write ``nb`` to staged/<student>/<lesson>/, with the hand-in's timestamp when ``folder`` has one.
-    Only the notebook is graded (and the submission time nbgrader reads): any other file - a symlink
-    to the gradebook, a huge data file - stays where the student put it."""
+def _stage(course: Path, lesson: str, student: str, nb, folder: Path | None, source: Path | None = None) -> None:
+    """Write ``nb`` (or copy the file ``source``, byte for byte) to staged/<student>/<lesson>/, with the
+    hand-in's timestamp when ``folder`` has one. Only the notebook is graded (and the submission time
+    nbgrader reads): any other file - a symlink to the gradebook, a huge data file - stays where the
+    student put it."""
     target = Course(course).folder(STAGED, lesson, student)
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
-    nbformat.write(nb, target / f"{lesson}.ipynb")
+    if source is not None:
+        shutil.copyfile(source, target / f"{lesson}.ipynb", follow_symlinks=False)
+    else:
+        nbformat.write(nb, target / f"{lesson}.ipynb")
     stamp = folder / graded_files(lesson)[1] if folder is not None else None
     if stamp is not None and stamp.is_file() and not stamp.is_symlink() and stamp.stat().st_size < 1024:
         shutil.copy2(stamp, target / stamp.name)
 
 
 def stage(course: Path, lesson: str, students: list[str] | None = None) -> list[Intake]:
-    """Read, check and repair every submission of ``lesson``; write the repaired copies to staged/."""
+    """Stage every submission of ``lesson`` (:func:`stage_one`)."""
     release = release_notebook(course, lesson)
     return [stage_one(course, lesson, s, release) for s in students or submitted_students(course, lesson)]
 

@@ -114,11 +114,11 @@ class CourseIntake(NbGraderPreprocessor):
         release = _release_notebook(self.config, info.get("assignment", ""), info.get("notebook", ""))
         notes: list[str] = []
         path = Path(resources.get("metadata", {}).get("path", ".")) / f"{info.get('notebook', '')}.ipynb"
-        if release is not None and path.is_symlink():
-            # A link to another student's notebook (or to anything else) is not this student's work.
+        refused = intake.locate(path) if path.exists() or path.is_symlink() else None
+        if release is not None and refused:
+            # A link to another student's notebook (or folder, or anything else) is not this student's work.
             nb.cells = [nbformat.from_dict(c) for c in copy.deepcopy(release.cells)]
-            notes.append(Finding(f"{path.name} was a symbolic link, not a notebook file: graded as the blank release",
-                                 REJECT))
+            notes.append(Finding(f"{refused}: graded as the blank release", REJECT))
         unreadable = nb.metadata.pop(UNREADABLE_KEY, None)
         if unreadable:
             notes.append(Finding(f"the file handed in could not be read ({str(unreadable)[:500]}): graded as the "
@@ -135,6 +135,7 @@ class CourseIntake(NbGraderPreprocessor):
             notes += audit.audit(nb, release) if self.audit else []
         # Always overwritten: a student cannot pre-set it. As records, so that nothing routes on wording.
         nb.metadata[INTAKE_KEY] = {"findings": [n.as_dict() for n in notes]}
+        report_findings(info, notes)
         for note in notes:
             self.log.warning("coursekit intake (%s): %s", info.get("student"), note)
         if notes and info.get("db_url"):
@@ -178,6 +179,36 @@ class JudgedExecute(Execute):
         cell.execution_count = None
         self.nb.cells[index] = cell
         return cell, self.resources
+
+
+REPORT_ENV = "COURSE_INTAKE_REPORT"
+
+
+def report_findings(info: dict, findings: list) -> None:
+    """Where make grade asked for it (``COURSE_INTAKE_REPORT``: a file path, one student per nbgrader
+    process), write this run's findings as JSON records - how make grade reads the one intake's results
+    back. Written again, complete, after the run (FlagForReview): a run that dies half way still leaves
+    the intake's part."""
+    import os
+
+    target = os.environ.get(REPORT_ENV)
+    if not target:
+        return
+    data = {"student": info.get("student"), "findings": [Finding.as_dict(f) if isinstance(f, Finding) else
+                                                          {"kind": TIMEOUT, "cell": None, "message": str(f)}
+                                                          for f in findings]}
+    tmp = f"{target}.{os.getpid()}.tmp"
+    Path(tmp).write_text(json.dumps(data))
+    os.replace(tmp, target)
+
+
+def read_findings(path) -> list:
+    """The findings a run wrote with :func:`report_findings` ([] when it wrote none)."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return []
+    return [Finding.from_dict(f) for f in data.get("findings", [])] if isinstance(data, dict) else []
 
 
 class RecallIntake(NbGraderPreprocessor):
@@ -246,9 +277,10 @@ class FlagForReview(NbGraderPreprocessor):
                           for o in c.get("outputs", []))]
         if stopped:
             notes.append(Finding(f"stopped at the time limit: {', '.join(stopped)}", TIMEOUT))
+        info = resources["nbgrader"]
+        report_findings(info, notes)
         if not notes:
             return nb, resources
-        info = resources["nbgrader"]
         mark_for_review(info, notes, [_meta(c)["grade_id"] for c in nb.cells if _meta(c).get("solution")])
         self.log.warning("coursekit: %s flagged for review: %s", info["student"], "; ".join(notes))
         return nb, resources

@@ -81,12 +81,18 @@ def _kill_group(proc):
 def grade_one(course: Path, lesson: str, item: Intake, db_url: str | None = None, env: dict | None = None,
               timeout: int | None = None, wall_limit: float | None = None,
               processes: Processes | None = None, sandbox_kernels: Path | None = None) -> Result:
-    """Autograde one staged submission in its own ``nbgrader autograde`` process.
-    ``timeout`` overrides nbgrader_config.py's per-cell limit (seconds); ``wall_limit`` stops the
-    whole run of this submission (seconds); ``sandbox_kernels`` (from coursekit.grading.sandbox.kernel_dir)
-    runs the kernel in a bubblewrap sandbox that hides the course directory."""
-    if item.reject and not item.staged_blank:
-        return Result(item.student, "rejected", notes=[item.reject])
+    """Autograde one staged submission in its own ``nbgrader autograde`` process, and read back what the
+    pipeline's intake found (``preprocessors.report_findings``): a file it refused or could not read is
+    *rejected* (graded 0 and flagged in the gradebook by the pipeline), one it repaired or whose audit
+    or time limit said something is *flagged*. ``timeout`` overrides nbgrader_config.py's per-cell
+    limit (seconds); ``wall_limit`` stops the whole run of this submission (seconds);
+    ``sandbox_kernels`` (from coursekit.grading.sandbox.kernel_dir) runs the kernel in a bubblewrap
+    sandbox that hides the course directory."""
+    import tempfile
+
+    from coursekit.grading.findings import REJECT
+    from coursekit.grading.preprocessors import REPORT_ENV, read_findings
+
     cmd = [sys.executable, "-m", "nbgrader", "autograde", lesson, f"--student={item.student}", "--force",
            "--log-level=WARN", f"--CourseDirectory.submitted_directory={STAGED}", *coursedir.db_args(db_url),
            *([f"--Execute.timeout={timeout}"] if timeout else [])]
@@ -97,46 +103,41 @@ def grade_one(course: Path, lesson: str, item: Intake, db_url: str | None = None
         cmd += channel_args
         env.update(channel_env)
         env[sandbox.HIDE_ENV] = str(Path(course).resolve())
-    proc = subprocess.Popen(cmd, cwd=course, env=coursedir.nbgrader_env(env), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
-    if processes:
-        processes.add(proc)
+    handle, report = tempfile.mkstemp(prefix="course-findings-", suffix=".json")
+    os.close(handle)
+    env[REPORT_ENV] = report
     try:
-        _, stderr = proc.communicate(timeout=wall_limit)
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
-        proc.communicate()
-        if item.reject:
-            return Result(item.student, "rejected", notes=[item.reject])
-        return Result(item.student, "failed", notes=item.repairs + [f"grading took over {wall_limit:g} s: stopped"])
-    finally:
+        proc = subprocess.Popen(cmd, cwd=course, env=coursedir.nbgrader_env(env), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, start_new_session=True,
+                                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
         if processes:
-            processes.discard(proc)
+            processes.add(proc)
+        try:
+            _, stderr = proc.communicate(timeout=wall_limit)
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            proc.communicate()
+            stderr = None
+        finally:
+            if processes:
+                processes.discard(proc)
+        findings = read_findings(report)
+    finally:
+        os.unlink(report)
+    rejected = [f for f in findings if f.kind == REJECT]
+    if item.reject or rejected:  # its blank stand-in was graded (0 points, flagged with the reason)
+        return Result(item.student, "rejected", notes=rejected or [item.reject])
+    if stderr is None:
+        return Result(item.student, "failed", notes=findings + [f"grading took over {wall_limit:g} s: stopped"])
     kernel = [l.split("] ", 1)[-1] for l in stderr.splitlines()
               if "Kernel died" in l or "Timeout waiting" in l or "CellTimeoutError" in l]
-    if item.reject:  # its blank stand-in was graded (0 points, flagged with the reason) for the formgrader
-        return Result(item.student, "rejected", notes=[item.reject])
     if proc.returncode != 0:
         why = kernel[-1] if kernel else _last_error(stderr)
         if proc.returncode < 0:
             why = f"nbgrader was stopped by signal {-proc.returncode}"
-        return Result(item.student, "failed", notes=item.repairs + [why])
-    status = "flagged" if item.repairs or kernel else "graded"
-    if item.repairs and item.notebook is not None:
-        # The pipeline's intake graded the staged copy, already repaired: it found nothing to say. The
-        # gradebook must still show this student flagged, with the reasons (the formgrader lists it).
-        from coursekit.grading.nbmeta import grade_meta
-        from coursekit.grading.preprocessors import mark_for_review
-
-        info = {"db_url": coursedir.gradebook_url(course, db_url), "notebook": lesson, "assignment": lesson,
-                "student": item.student}
-        try:
-            mark_for_review(info, item.repairs, [grade_meta(c)["grade_id"] for c in item.notebook.cells
-                                                 if grade_meta(c).get("solution")])
-        except Exception as err:  # the grade stands; the flag is said in make grade's own list
-            item.repairs.append(f"could not flag it in the gradebook ({type(err).__name__})")
-    return Result(item.student, status, notes=item.repairs + kernel[:1])
+        return Result(item.student, "failed", notes=findings + [why])
+    status = "flagged" if findings or kernel else "graded"
+    return Result(item.student, status, notes=findings + [k for k in kernel[:1] if k not in findings])
 
 
 def report(results: list[Result]) -> str:
