@@ -397,3 +397,32 @@ def test_show_prints_the_limits_seen_from_inside():
     rows = dict(line.strip().split("  ", 1) for line in run.stdout.splitlines()[1:])
     assert rows["file size"].strip() == "3 MiB" and rows["core dumps"].strip() == "0", run.stdout
     assert rows["capabilities (CapEff)"].strip() == "0" * 16, run.stdout
+
+
+def test_closed_by_default_and_the_kernelspec_is_the_grading_process_own(monkeypatch, tmp_path):
+    """nbgrader_config's kernel choice: without COURSE_SANDBOX, grading stops with a clear message when
+    the sandbox cannot start; off is an explicit choice; and the course-sandbox kernelspec is written
+    into a folder of this process's own on JUPYTER_PATH, never into the shared environment."""
+    import sys
+
+    from traitlets.config import Config
+
+    from coursekit.grading import preprocessors
+
+    shared = Path(sys.prefix) / "share" / "jupyter" / "kernels" / preprocessors.SANDBOX_KERNEL
+    before = shared.exists()
+    monkeypatch.delenv("COURSE_SANDBOX", raising=False)
+    monkeypatch.setattr(sandbox, "available", lambda: "bwrap is not installed")
+    with pytest.raises(SystemExit, match="sandbox cannot start.*COURSE_SANDBOX=off"):
+        preprocessors.select_kernel(Config(), str(tmp_path))
+    monkeypatch.setenv("COURSE_SANDBOX", "off")
+    assert "NOT sandboxed" in preprocessors.select_kernel(Config(), str(tmp_path))
+    monkeypatch.setenv("COURSE_SANDBOX", "on")
+    monkeypatch.setattr(sandbox, "available", lambda: None)
+    monkeypatch.setenv("JUPYTER_PATH", "")
+    c = Config()
+    assert preprocessors.select_kernel(c, str(tmp_path)) == "kernels sandboxed"
+    folder = os.environ["JUPYTER_PATH"].split(os.pathsep)[0]
+    spec = json.loads((Path(folder) / "kernels" / preprocessors.SANDBOX_KERNEL / "kernel.json").read_text())
+    assert c.Execute.kernel_name == preprocessors.SANDBOX_KERNEL and spec["argv"][1].endswith("sandbox.py")
+    assert shared.exists() == before, "the kernelspec was written into the shared environment"
