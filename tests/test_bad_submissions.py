@@ -154,6 +154,8 @@ AUDIT_CASES = {   # snippet added to a correct answer cell: (forges - the score 
     "import sys\nif 'google.colab' in sys.modules:\n    get_ipython().run_line_magic('load_ext', 'tensorboard')":
         (False, True),
     "import sys\nsys.modules['__main__']": (True, False),
+    "from IPython.display import HTML, display\ndisplay(HTML('<b>done</b>'))": (False, False),
+    "from IPython.display import get_ipython": (True, False),
 }
 
 
