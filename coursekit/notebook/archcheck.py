@@ -53,8 +53,9 @@ def _arch_norm(key, value):
         return (int(value), int(value))
     if key in ("kernel", "strides", "pool", "output_shape") and isinstance(value, (list, tuple)):
         return tuple(None if v is None else (v if isinstance(v, tuple) else int(v)) for v in value)
-    if key == "activation":  # a name; None means linear
-        return "linear" if value is None else getattr(value, "__name__", value)
+    if key == "activation":  # a name; None means linear; TensorFlow's names of the same functions
+        name = "linear" if value is None else getattr(value, "__name__", value)
+        return {"softmax_v2": "softmax", "log_softmax_v2": "log_softmax", "swish": "silu"}.get(name, name)
     if key == "padding" and isinstance(value, str):
         return value.lower()
     if key == "kind":
