@@ -206,7 +206,7 @@ VARIANTS = [
             model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
                           loss="sparse_categorical_crossentropy", metrics=["accuracy"])
             return model
-    """, r"dropout_rate=0\.25\) should give four Dropout\(0\.25\) layers, found rates \[0\.5, 0\.5, 0\.5, 0\.5\]"),
+    """, r"dropout_rate=([0-9.]+)\) should give four Dropout\(\1\) layers, found rates \[0\.5, 0\.5, 0\.5, 0\.5\]"),
     wrong("build_model", "learning_rate_ignored", f"""
         def build_model(learning_rate=0.001, dropout_rate=0.5):
             model = keras.Sequential([keras.Input(shape=(32, 32, 3))])
@@ -220,7 +220,7 @@ VARIANTS = [
             model.add(layers.Dense(10, activation="softmax", kernel_initializer="glorot_normal"))
             model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
             return model
-    """, r"learning_rate=0\.01\) must use that learning rate, found 0\.001"),
+    """, r"learning_rate=[0-9.]+\) must use that learning rate, found 0\.001"),
     wrong("build_model", "one_model_returned_every_call", f"""
         _the_model = keras.Sequential([keras.Input(shape=(32, 32, 3))])
         for _f in {_CONVS}:
@@ -383,7 +383,7 @@ VARIANTS = [
                 model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=verbose)
                 members.append(model)
             return members
-    """, r"member_callbacks must be called once per member index 0\.\.3; it was called with \[\]"),
+    """, r"member_callbacks must be called once per member index 0\.\.\d; it was called with \[\]"),
     wrong("train_members", "callbacks_numbered_from_1", """
         def train_members(build_fn, num_models, x, y, epochs, batch_size, member_callbacks=None, verbose=0):
             members = []
@@ -393,7 +393,7 @@ VARIANTS = [
                 model.fit(x, y, epochs=epochs, batch_size=batch_size, callbacks=cbs, verbose=verbose)
                 members.append(model)
             return members
-    """, r"index 0\.\.3; it was called with \[1, 2, 3, 4\]"),
+    """, r"index 0\.\.\d; it was called with \[1, 2, 3(, 4)?(, 5)?\]"),
     wrong("train_members", "one_callback_list_for_all", """
         def train_members(build_fn, num_models, x, y, epochs, batch_size, member_callbacks=None, verbose=0):
             cbs = member_callbacks(0) if member_callbacks else []
@@ -403,7 +403,7 @@ VARIANTS = [
                 model.fit(x, y, epochs=epochs, batch_size=batch_size, callbacks=cbs, verbose=verbose)
                 members.append(model)
             return members
-    """, r"index 0\.\.3; it was called with \[0\]"),
+    """, r"index 0\.\.\d; it was called with \[0\]"),
     wrong("train_members", "calls_member_callbacks_when_none", """
         def train_members(build_fn, num_models, x, y, epochs, batch_size, member_callbacks=None, verbose=0):
             members = []
@@ -501,7 +501,7 @@ VARIANTS = [
 
         def accuracy(probabilities, labels):
             return float(np.mean(np.argmax(probabilities, axis=1) == labels))
-    """, r"labels of shape \(5, 1\) should be 0\.6.*found 0\.32.*broadcasts"),
+    """, r"labels of shape \((\d+), 1\) should be [0-9.]+ \(\d+ of \1 right\), found [0-9.]+: .*broadcasts"),
     wrong("ensemble", "accuracy_in_percent", """
         def ensemble_predict(models, x):
             return np.mean([m.predict(x, verbose=0) for m in models], axis=0)
@@ -519,4 +519,353 @@ VARIANTS = [
             right = tf.equal(tf.argmax(probabilities, axis=1), tf.reshape(tf.cast(labels, tf.int64), [-1]))
             return tf.reduce_mean(tf.cast(right, tf.float32))
     """, r"accuracy\(\.\.\.\) must return a float, found EagerTensor"),
+
+    # ==== more answers, written as other students would (with the judge, issue 22) ==================
+    # ---- preprocess ----------------------------------------------------------------------------
+    correct("preprocess", "tf_convert_image_dtype", """
+        def preprocess(images):
+            # uint8 -> float32 in [0, 1]: TensorFlow's own conversion scales by 1/255
+            return tf.image.convert_image_dtype(images, dtype=tf.float32).numpy()
+    """),
+    correct("preprocess", "lookup_table_of_256_levels", """
+        _LEVELS = np.arange(256, dtype=np.float32) / 255.0
+
+
+        def preprocess(images):
+            return _LEVELS[np.asarray(images, dtype=np.uint8)]
+    """),
+    correct("preprocess", "keras_ops_then_numpy", """
+        def preprocess(images):
+            scaled = keras.ops.divide(keras.ops.cast(images, "float32"), 255.0)
+            return keras.ops.convert_to_numpy(scaled)
+    """),
+    wrong("preprocess", "per_channel_maximum", """
+        def preprocess(images):
+            x = np.asarray(images, dtype=np.float32)
+            # scale each colour channel by its own brightest value
+            return x / x.max(axis=tuple(range(x.ndim - 1)), keepdims=True)
+    """, r"preprocess\(225\) should be 225 / 255 = 0\.882, found 1\.0000"),
+    wrong("preprocess", "assumes_cifar_sized_batches", """
+        def preprocess(images):
+            batch = images.reshape(-1, 32, 32, 3)
+            return batch.astype(np.float32) / 255.0
+    """, r"cannot reshape array of size \d+ into shape \(32,32,3\)"),
+    wrong("preprocess", "clips_the_posts_typo", """
+        def preprocess(images):
+            return np.clip(images / 225.0, 0.0, 1.0).astype(np.float32)
+    """, r"pixel values \(should be images / 255\)"),
+    wrong("preprocess", "half_precision_to_save_memory", """
+        def preprocess(images):
+            small = images.astype(np.float16) / np.float16(255)
+            return small.astype(np.float32)
+    """, r"pixel values \(should be images / 255\): values differ"),
+    # ---- build_model ---------------------------------------------------------------------------
+    correct("build_model", "layer_subclasses_and_keras_objects", """
+        class PostConv(layers.Conv2D):
+            \"\"\"The post's convolution: 4x4, same padding, ReLU, Glorot-normal weights.\"\"\"
+            def __init__(self, filters, **kwargs):
+                super().__init__(filters, kernel_size=(4, 4), padding="same", activation=keras.activations.relu,
+                                 kernel_initializer=keras.initializers.GlorotNormal(), **kwargs)
+
+
+        class PostDense(layers.Dense):
+            def __init__(self, units, activation=tf.nn.relu, **kwargs):
+                super().__init__(units, activation=activation, kernel_initializer=keras.initializers.GlorotNormal(),
+                                 **kwargs)
+
+
+        class PostAdam(keras.optimizers.Adam):
+            pass
+
+
+        def build_model(learning_rate=0.001, dropout_rate=0.5):
+            net = keras.Sequential(name="post_cnn")
+            net.add(keras.Input(shape=(32, 32, 3)))
+            for n_filters in [15, 30, 30, 30]:
+                net.add(PostConv(n_filters))
+                net.add(layers.MaxPool2D(pool_size=(2, 2)))
+            net.add(layers.Flatten())
+            for n_units in [200, 200, 100, 100]:
+                net.add(PostDense(n_units))
+                net.add(layers.Dropout(rate=dropout_rate))
+            net.add(PostDense(10, activation=tf.nn.softmax))
+            net.compile(optimizer=PostAdam(learning_rate=learning_rate),
+                        loss=keras.losses.SparseCategoricalCrossentropy(),
+                        metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
+            return net
+    """),
+    correct("build_model", "variance_scaling_is_glorot_normal", """
+        def build_model(learning_rate=0.001, dropout_rate=0.5):
+            # glorot_normal spelt out: variance 1 / fan_avg, truncated normal
+            def glorot():
+                return keras.initializers.VarianceScaling(scale=1.0, mode="fan_avg", distribution="truncated_normal")
+
+            images = keras.Input(shape=(32, 32, 3), name="images")
+            h = images
+            for width in (15, 30, 30, 30):
+                h = layers.Conv2D(width, 4, padding="same", activation="relu", kernel_initializer=glorot())(h)
+                h = layers.MaxPooling2D()(h)
+            h = layers.Flatten()(h)
+            for width in (200, 200, 100, 100):
+                h = layers.Dense(width, activation="relu", kernel_initializer=glorot())(h)
+                h = layers.Dropout(dropout_rate)(h)
+            probabilities = layers.Dense(10, activation="softmax", kernel_initializer=glorot())(h)
+            model = keras.Model(images, probabilities)
+            model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
+                          metrics=["accuracy"])
+            return model
+    """),
+    correct("build_model", "relu_layer_objects_as_activations", """
+        def build_model(learning_rate=0.001, dropout_rate=0.5):
+            model = keras.Sequential()
+            model.add(keras.Input((32, 32, 3)))
+            filters = [15, 30, 30, 30]
+            for f in filters:
+                model.add(layers.Convolution2D(f, (4, 4), strides=1, padding="SAME", activation=layers.ReLU(),
+                                               kernel_initializer="GlorotNormal"))
+                model.add(layers.MaxPooling2D(pool_size=2, strides=2))
+            model.add(layers.Flatten())
+            units = [200, 200, 100, 100]
+            for u in units:
+                model.add(layers.Dense(u, activation=keras.activations.get("relu"), kernel_initializer="glorot_normal"))
+                model.add(layers.Dropout(dropout_rate))
+            model.add(layers.Dense(10, activation=keras.activations.softmax, kernel_initializer="glorot_normal"))
+            adam = keras.optimizers.Adam(learning_rate=learning_rate)
+            model.compile(optimizer=adam, loss=keras.losses.sparse_categorical_crossentropy, metrics=["accuracy"])
+            return model
+    """),
+    wrong("build_model", "dilated_convolutions", f"""
+        def build_model(learning_rate=0.001, dropout_rate=0.5):
+            # a wider view for the same parameter count (but not the post's model)
+            model = keras.Sequential([keras.Input(shape=(32, 32, 3))])
+            for filters in {_CONVS}:
+                model.add(layers.Conv2D(filters, 4, padding="same", dilation_rate=2, activation="relu",
+                                        kernel_initializer="glorot_normal"))
+                model.add(layers.MaxPooling2D(2))
+            model.add(layers.Flatten())
+            for units in {_DENSES}:
+                model.add(layers.Dense(units, activation="relu", kernel_initializer="glorot_normal"))
+                model.add(layers.Dropout(dropout_rate))
+            model.add(layers.Dense(10, activation="softmax", kernel_initializer="glorot_normal"))
+            model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+                          loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            return model
+    """, r"output with the grader's weights on the grader's images differs from the post's model's"),
+    wrong("build_model", "dropout_rate_in_the_first_two_only", """
+        def build_model(learning_rate=0.001, dropout_rate=0.5):
+            model = keras.Sequential([
+                keras.Input(shape=(32, 32, 3)),
+                layers.Conv2D(15, 4, padding="same", activation="relu", kernel_initializer="glorot_normal"),
+                layers.MaxPooling2D(),
+                layers.Conv2D(30, 4, padding="same", activation="relu", kernel_initializer="glorot_normal"),
+                layers.MaxPooling2D(),
+                layers.Conv2D(30, 4, padding="same", activation="relu", kernel_initializer="glorot_normal"),
+                layers.MaxPooling2D(),
+                layers.Conv2D(30, 4, padding="same", activation="relu", kernel_initializer="glorot_normal"),
+                layers.MaxPooling2D(),
+                layers.Flatten(),
+                layers.Dense(200, activation="relu", kernel_initializer="glorot_normal"),
+                layers.Dropout(dropout_rate),
+                layers.Dense(200, activation="relu", kernel_initializer="glorot_normal"),
+                layers.Dropout(dropout_rate),
+                layers.Dense(100, activation="relu", kernel_initializer="glorot_normal"),
+                layers.Dropout(0.5),
+                layers.Dense(100, activation="relu", kernel_initializer="glorot_normal"),
+                layers.Dropout(0.5),
+                layers.Dense(10, activation="softmax", kernel_initializer="glorot_normal"),
+            ])
+            model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+                          loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            return model
+    """, r"should give four Dropout\(([0-9.]+)\) layers, found rates \[\1, \1, 0\.5, 0\.5\]"),
+    wrong("build_model", "softmax_and_from_logits", f"""
+        def build_model(learning_rate=0.001, dropout_rate=0.5):
+            model = keras.Sequential([keras.Input(shape=(32, 32, 3))])
+            for filters in {_CONVS}:
+                model.add(layers.Conv2D(filters, 4, padding="same", activation="relu", kernel_initializer="glorot_normal"))
+                model.add(layers.MaxPooling2D(2))
+            model.add(layers.Flatten())
+            for units in {_DENSES}:
+                model.add(layers.Dense(units, activation="relu", kernel_initializer="glorot_normal"))
+                model.add(layers.Dropout(dropout_rate))
+            model.add(layers.Dense(10, activation="softmax", kernel_initializer="glorot_normal"))
+            model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+                          loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+            return model
+    """, r"sparse categorical cross-entropy of its probabilities.*should be [0-9.]+, found [0-9.]+\. Compile"),
+    wrong("build_model", "seed_fixed_inside_the_factory", f"""
+        def build_model(learning_rate=0.001, dropout_rate=0.5):
+            keras.utils.set_random_seed(1234)   # "reproducible" models
+            model = keras.Sequential([keras.Input(shape=(32, 32, 3))])
+            for filters in {_CONVS}:
+                model.add(layers.Conv2D(filters, 4, padding="same", activation="relu", kernel_initializer="glorot_normal"))
+                model.add(layers.MaxPooling2D(2))
+            model.add(layers.Flatten())
+            for units in {_DENSES}:
+                model.add(layers.Dense(units, activation="relu", kernel_initializer="glorot_normal"))
+                model.add(layers.Dropout(dropout_rate))
+            model.add(layers.Dense(10, activation="softmax", kernel_initializer="glorot_normal"))
+            model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+                          loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            return model
+    """, r"start with the same weights.*no fixed seed"),
+    wrong("build_model", "he_normal_initialiser", f"""
+        def build_model(learning_rate=0.001, dropout_rate=0.5):
+            model = keras.Sequential([keras.Input(shape=(32, 32, 3))])
+            for filters in {_CONVS}:
+                model.add(layers.Conv2D(filters, 4, padding="same", activation="relu", kernel_initializer="he_normal"))
+                model.add(layers.MaxPooling2D(2))
+            model.add(layers.Flatten())
+            for units in {_DENSES}:
+                model.add(layers.Dense(units, activation="relu", kernel_initializer="he_normal"))
+                model.add(layers.Dropout(dropout_rate))
+            model.add(layers.Dense(10, activation="softmax", kernel_initializer="he_normal"))
+            model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+                          loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            return model
+    """, r"kernel_initializer='glorot_normal'; found the initialisers \['HeNormal'"),
+    # ---- train_members -------------------------------------------------------------------------
+    correct("train_members", "dataset_pipeline_and_map", """
+        def train_members(build_fn, num_models, x, y, epochs, batch_size, member_callbacks=None, verbose=0):
+            data = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x)).batch(batch_size)
+            members = list(map(lambda _: build_fn(), range(num_models)))
+            for index, member in enumerate(members):
+                extra = {"callbacks": member_callbacks(index)} if callable(member_callbacks) else {}
+                member.fit(data, epochs=epochs, verbose=verbose, **extra)
+            return members
+    """),
+    correct("train_members", "one_epoch_per_fit_call", """
+        def train_members(build_fn, num_models, x, y, epochs, batch_size, member_callbacks=None, verbose=0):
+            trained = []
+            for k in range(num_models):
+                net = build_fn()
+                logs = member_callbacks(k) if member_callbacks is not None else []
+                for epoch in range(epochs):
+                    net.fit(x, y, batch_size=batch_size, initial_epoch=epoch, epochs=epoch + 1,
+                            callbacks=logs, verbose=verbose)
+                trained.append(net)
+            return trained
+    """),
+    correct("train_members", "recursive", """
+        def train_members(build_fn, num_models, x, y, epochs, batch_size, member_callbacks=None, verbose=0):
+            if num_models <= 0:
+                return []
+            earlier = train_members(build_fn, num_models - 1, x, y, epochs, batch_size, member_callbacks, verbose)
+            newest = build_fn()
+            newest.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=verbose,
+                       callbacks=[] if member_callbacks is None else member_callbacks(num_models - 1))
+            return earlier + [newest]
+    """),
+    wrong("train_members", "clones_one_built_model", """
+        def train_members(build_fn, num_models, x, y, epochs, batch_size, member_callbacks=None, verbose=0):
+            template = build_fn()
+            members = []
+            for i in range(num_models):
+                # clone_model gives new layers with new random weights
+                model = keras.models.clone_model(template)
+                model.compile(optimizer=template.optimizer.__class__.from_config(template.optimizer.get_config()),
+                              loss=template.loss)
+                model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=verbose,
+                          callbacks=member_callbacks(i) if member_callbacks else None)
+                members.append(model)
+            return members
+    """, r"must call build_fn\(\) once per member \(\d times\), found 1 calls"),
+    wrong("train_members", "fit_outside_the_loop", """
+        def train_members(build_fn, num_models, x, y, epochs, batch_size, member_callbacks=None, verbose=0):
+            members = []
+            for i in range(num_models):
+                model = build_fn()
+                members.append(model)
+            model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=verbose,
+                      callbacks=member_callbacks(i) if member_callbacks else None)
+            return members
+    """, r"6 steps; found \[0, 0, 6\]"),
+    wrong("train_members", "batch_size_not_passed", """
+        def train_members(build_fn, num_models, x, y, epochs, batch_size, member_callbacks=None, verbose=0):
+            out = []
+            for i in range(num_models):
+                m = build_fn()
+                m.fit(x, y, epochs=epochs, verbose=verbose, callbacks=member_callbacks(i) if member_callbacks else [])
+                out.append(m)
+            return out
+    """, r"6 steps; found \[2, 2, 2\]"),
+    wrong("train_members", "callbacks_made_but_not_passed", """
+        def train_members(build_fn, num_models, x, y, epochs, batch_size, member_callbacks=None, verbose=0):
+            members = []
+            for i in range(num_models):
+                if member_callbacks is not None:
+                    member_callbacks(i)            # sets up member i's logging
+                model = build_fn()
+                model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=verbose)
+                members.append(model)
+            return members
+    """, r"callbacks must be passed to its fit \(expected \d epochs each, counted \[0, 0, 0"),
+    # ---- ensemble_predict / accuracy -----------------------------------------------------------
+    correct("ensemble", "add_reduce_and_count_nonzero", """
+        def ensemble_predict(models, x):
+            outputs = [np.asarray(member.predict(x, verbose=0), dtype=np.float64) for member in models]
+            return np.add.reduce(outputs) / len(outputs)
+
+
+        def accuracy(probabilities, labels):
+            hits = np.count_nonzero(np.argmax(probabilities, axis=1) == np.reshape(labels, -1))
+            return float(hits) / len(probabilities)
+    """),
+    correct("ensemble", "einsum_over_members", """
+        def ensemble_predict(models, x):
+            stacked = np.stack([m.predict(x, verbose=0) for m in models])   # (members, N, classes)
+            return np.einsum("mnc->nc", stacked) / stacked.shape[0]
+
+
+        def accuracy(probabilities, labels):
+            labels = np.asarray(labels).flatten()
+            return (np.asarray(probabilities).argmax(1) == labels).mean()
+    """),
+    correct("ensemble", "np_average_equal_weights", """
+        def ensemble_predict(models, x):
+            preds = np.stack([np.asarray(model(x)) for model in models], axis=0)
+            return np.average(preds, axis=0, weights=np.ones(len(models)))
+
+
+        def accuracy(probabilities, labels):
+            correct_rows = np.sum(np.argmax(probabilities, axis=-1) == np.asarray(labels).reshape(-1))
+            return correct_rows / np.asarray(labels).size
+    """),
+    wrong("ensemble", "divides_by_two", """
+        def ensemble_predict(models, x):
+            # two members: (p1 + p2) / 2
+            return sum(m.predict(x, verbose=0) for m in models) / 2
+
+
+        def accuracy(probabilities, labels):
+            return float(np.mean(np.argmax(probabilities, axis=1) == np.ravel(labels)))
+    """, r"each row of ensemble_predict must sum to 1 \(average, do not sum\)"),
+    wrong("ensemble", "weighted_by_confidence", """
+        def ensemble_predict(models, x):
+            preds = [m.predict(x, verbose=0) for m in models]
+            weights = [p.max() for p in preds]          # trust the more confident members more
+            return np.average(preds, axis=0, weights=weights)
+
+
+        def accuracy(probabilities, labels):
+            return float(np.mean(np.argmax(probabilities, axis=1) == np.ravel(labels)))
+    """, r"ensemble_predict of (\d|three) members: values differ"),
+    wrong("ensemble", "accuracy_assumes_column_labels", """
+        def ensemble_predict(models, x):
+            return np.mean([m.predict(x, verbose=0) for m in models], axis=0)
+
+
+        def accuracy(probabilities, labels):
+            return float(np.mean(np.argmax(probabilities, axis=1) == labels[:, 0]))
+    """, r"too many indices for array"),
+    wrong("ensemble", "geometric_mean", """
+        def ensemble_predict(models, x):
+            logs = np.mean([np.log(m.predict(x, verbose=0) + 1e-12) for m in models], axis=0)
+            p = np.exp(logs)
+            return p / p.sum(axis=1, keepdims=True)
+
+
+        def accuracy(probabilities, labels):
+            return float(np.mean(np.argmax(probabilities, axis=1) == np.ravel(labels)))
+    """, r"of two members \(the average of their outputs\): values differ"),
 ]
