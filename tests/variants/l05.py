@@ -56,7 +56,7 @@ VARIANTS = [
 
         def dense_params(n_in, n_out, bias=True):
             return n_in * n_out + n_out
-    """, r"\{'bias': False\}: expected 1,925, found 1936 - with bias=False, leave the biases out"),
+    """, r"conv_params\(\d+, \d+, \d+\) \{'bias': False\}: expected [\d,]+, found \d+ - with bias=False, leave the biases out"),
     wrong("param_counts", "one_bias_per_layer", """
         def conv_params(kernel, in_ch, out_ch, bias=True):
             return kernel * kernel * in_ch * out_ch + (1 if bias else 0)
@@ -201,7 +201,7 @@ VARIANTS = [
             rows.append(("fc2", (fc,), fc * fc + fc))
             rows.append(("predictions", (num_classes,), fc * num_classes + num_classes))
             return rows
-    """, r"flatten gives 7\*7\*512 = 25088"),
+    """, r"flatten gives \d+\*\d+\*512 = \d+ values"),
     wrong("vgg16_param_table", "conv_biases_forgotten", """
         def vgg16_param_table(input_shape=(32, 32, 3), num_classes=10, fc=4096):
             h, w, c = input_shape
@@ -235,7 +235,7 @@ VARIANTS = [
                 rows.append((name, (units,), n_in * units + units))
                 n_in = units
             return rows
-    """, r"fc=512\), row 20: expected \('fc1', \(512,\)"),
+    """, r"fc=\d+\), row 20: expected \('fc1', \(\d+,\)"),
     wrong("vgg16_param_table", "three_input_channels_hardcoded", """
         def vgg16_param_table(input_shape=(32, 32, 3), num_classes=10, fc=4096):
             h, w = input_shape[:2]
@@ -253,7 +253,7 @@ VARIANTS = [
                 rows.append((name, (units,), n_in * units + units))
                 n_in = units
             return rows
-    """, r"\(64, 48, 1\).*row 1: expected \('block1_conv1', \(64, 48, 64\), 640\).*input_shape\[2\]"),
+    """, r"row 1: expected \('block1_conv1', \(\d+, \d+, 64\), \d+\).*input_shape\[2\]"),
     wrong("vgg16_param_table", "pool_rows_left_out", """
         def vgg16_param_table(input_shape=(32, 32, 3), num_classes=10, fc=4096):
             h, w, c = input_shape
@@ -334,7 +334,7 @@ VARIANTS = [
         def stacked_vs_single_params(n_layers, channels):
             side = 2 * n_layers + 1
             return n_layers * 9 * channels * channels, side * side * channels * channels
-    """, r"receptive_field\(2, 5\): expected 9, found 5 - that is the answer for 3x3 kernels: use the kernel argument"),
+    """, r"receptive_field\(\d+, \d+\): expected \d+, found \d+ - that is the answer for 3x3 kernels: use the kernel argument"),
     wrong("receptive_field", "biases_counted", """
         def receptive_field(n_layers, kernel=3):
             return 1 + n_layers * (kernel - 1)
@@ -398,7 +398,7 @@ VARIANTS = [
 
         def initial_loss(num_classes):
             return math.log(10)
-    """, r"initial_loss\(2\): expected 0\.693147, found 2\.30.*use num_classes"),
+    """, r"initial_loss\(\d+\): expected [\d.]+, found 2\.30.*use num_classes"),
     wrong("initial_loss", "tensor_returned", """
         def initial_loss(num_classes):
             return tf.math.log(float(num_classes))
@@ -544,7 +544,7 @@ VARIANTS = [
             model.add(layers.Dense(fc, activation="relu", kernel_initializer="he_normal"))
             model.add(layers.Dense(num_classes, activation="softmax", kernel_initializer="he_normal"))
             return model
-    """, r"by default build_plain_vgg16 must keep Keras' default initializer"),
+    """, r"by default build_plain_vgg16 must keep Keras' default initializer|must use it in all 13 Conv2D and 3 Dense layers; found HeNormal"),
     wrong("build_plain_vgg16", "dropout_in_the_head", """
         def build_plain_vgg16(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64,
                               kernel_initializer="glorot_uniform"):
@@ -591,7 +591,7 @@ VARIANTS = [
             model.add(layers.Dense(fc, activation="relu", kernel_initializer=kernel_initializer))
             model.add(layers.Dense(num_classes, activation="softmax", kernel_initializer=kernel_initializer))
             return model
-    """, r"expected 8 filters, found 64"),
+    """, r"expected \d+ filters, found 64"),
     wrong("build_plain_vgg16", "last_block_1024_filters", """
         def build_plain_vgg16(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64,
                               kernel_initializer="glorot_uniform"):
@@ -797,5 +797,481 @@ VARIANTS = [
             model.add(layers.Dense(fc, activation="relu"))
             model.add(layers.Dense(num_classes, activation="softmax"))
             return model
-    """, r"base=4\) does not have the expected layers; first difference: layer 1: expected \('Conv2D', 4,.*found \('Conv2D', 64,"),
+    """, r"base=\d+\) does not have the expected layers; first difference: layer 1: expected \('Conv2D', \d+,.*found \('Conv2D', 64,"),
+    # ---- more answers, written as other students would (issue: the judge, lesson 05) ---------------
+    correct("param_counts", "loop_over_filters_and_units", """
+        def conv_params(kernel, in_ch, out_ch, bias=True):
+            total = 0
+            for _ in range(out_ch):              # every filter: a kernel x kernel x in_ch block
+                total += kernel * kernel * in_ch
+                if bias:
+                    total += 1
+            return total
+
+        def dense_params(n_in, n_out, bias=True):
+            weights_per_unit = n_in + (1 if bias else 0)
+            return weights_per_unit * n_out
+    """),
+    correct("param_counts", "int_subclass_with_readable_repr", """
+        class ParamCount(int):
+            def __repr__(self):
+                return f"{int(self):,} parameters"
+
+        def conv_params(kernel, in_ch, out_ch, bias=True):
+            return ParamCount(out_ch * (kernel * kernel * in_ch + bool(bias)))
+
+        def dense_params(n_in, n_out, bias=True):
+            return ParamCount(n_out * (n_in + bool(bias)))
+    """),
+    wrong("param_counts", "three_by_three_assumed", """
+        def conv_params(kernel, in_ch, out_ch, bias=True):
+            # VGG only uses 3x3 windows
+            return 9 * in_ch * out_ch + (out_ch if bias else 0)
+
+        def dense_params(n_in, n_out, bias=True):
+            return n_in * n_out + (n_out if bias else 0)
+    """, r"conv_params\(\d+, \d+, \d+\) : expected [\d,]+, found \d+\.$"),
+    wrong("param_counts", "bias_flag_only_in_conv", """
+        def conv_params(kernel, in_ch, out_ch, bias=True):
+            n = kernel * kernel * in_ch * out_ch
+            return n + out_ch if bias else n
+
+        def dense_params(n_in, n_out, bias=True):
+            return n_in * n_out + n_out
+    """, r"dense_params\(\d+, \d+\) \{'bias': False\}: expected [\d,]+, found \d+ - with bias=False, leave the biases out"),
+    wrong("param_counts", "numpy_power_gives_floats", """
+        def conv_params(kernel, in_ch, out_ch, bias=True):
+            return np.power(kernel, 2.0) * in_ch * out_ch + (out_ch if bias else 0)
+
+        def dense_params(n_in, n_out, bias=True):
+            return np.multiply(n_in, n_out, dtype="float64") + (n_out if bias else 0)
+    """, r"must return integers; found float64"),
+    wrong("param_counts", "conv_bias_per_input_channel", """
+        def conv_params(kernel, in_ch, out_ch, bias=True):
+            return kernel * kernel * in_ch * out_ch + (in_ch if bias else 0)
+
+        def dense_params(n_in, n_out, bias=True):
+            return n_in * n_out + (n_out if bias else 0)
+    """, r"conv_params\(3, 3, 64\) \(kernel, in_ch, out_ch\): expected 1,792, found 1731\."),
+    correct("vgg16_param_table", "namedtuple_rows_numpy_shapes", """
+        from collections import namedtuple
+
+        Row = namedtuple("Row", ["name", "output_shape", "params"])
+
+        def vgg16_param_table(input_shape=(32, 32, 3), num_classes=10, fc=4096):
+            size = np.array(input_shape[:2], dtype=np.int64)
+            depth = int(input_shape[2])
+            table = []
+            for block, widths in enumerate([[64] * 2, [128] * 2, [256] * 3, [512] * 3, [512] * 3], start=1):
+                for j, width in enumerate(widths, start=1):
+                    table.append(Row(f"block{block}_conv{j}", np.append(size, width), (9 * depth + 1) * width))
+                    depth = width
+                size = size // 2
+                table.append(Row(f"block{block}_pool", np.append(size, depth), 0))
+            n = int(size.prod()) * depth
+            table.append(Row("flatten", (n,), 0))
+            for name, units in [("fc1", fc), ("fc2", fc), ("predictions", num_classes)]:
+                table.append(Row(name, (units,), (n + 1) * units))
+                n = units
+            return table
+    """),
+    correct("vgg16_param_table", "while_loop_over_layer_names", """
+        def vgg16_param_table(input_shape=(32, 32, 3), num_classes=10, fc=4096):
+            names = ["block1_conv1", "block1_conv2", "block1_pool", "block2_conv1", "block2_conv2", "block2_pool",
+                     "block3_conv1", "block3_conv2", "block3_conv3", "block3_pool",
+                     "block4_conv1", "block4_conv2", "block4_conv3", "block4_pool",
+                     "block5_conv1", "block5_conv2", "block5_conv3", "block5_pool"]
+            filters = {1: 64, 2: 128, 3: 256, 4: 512, 5: 512}
+            rows = []
+            height, width, chans = input_shape
+            i = 0
+            while i < len(names):
+                name = names[i]
+                block = int(name[5])
+                if name.endswith("pool"):
+                    height, width = height // 2, width // 2
+                    rows.append((name, (height, width, chans), 0))
+                else:
+                    out = filters[block]
+                    rows.append((name, (height, width, out), out * chans * 3 * 3 + out))
+                    chans = out
+                i += 1
+            flat = height * width * chans
+            rows.append(("flatten", (flat,), 0))
+            rows.append(("fc1", (fc,), flat * fc + fc))
+            rows.append(("fc2", (fc,), fc * fc + fc))
+            rows.append(("predictions", (num_classes,), fc * num_classes + num_classes))
+            return rows
+    """),
+    wrong("vgg16_param_table", "square_images_assumed", """
+        def vgg16_param_table(input_shape=(32, 32, 3), num_classes=10, fc=4096):
+            side, channels = input_shape[0], input_shape[-1]
+            rows = []
+            for b, (n, f) in enumerate(((2, 64), (2, 128), (3, 256), (3, 512), (3, 512)), 1):
+                for i in range(1, n + 1):
+                    rows.append((f"block{b}_conv{i}", (side, side, f), 9 * channels * f + f))
+                    channels = f
+                side //= 2
+                rows.append((f"block{b}_pool", (side, side, channels), 0))
+            flat = side * side * channels
+            rows.append(("flatten", (flat,), 0))
+            for name, units in (("fc1", fc), ("fc2", fc), ("predictions", num_classes)):
+                rows.append((name, (units,), flat * units + units))
+                flat = units
+            return rows
+    """, r"at \d+x\d+, flatten gives \d+\*\d+\*512 = \d+ values"),
+    wrong("vgg16_param_table", "fc2_fed_by_flatten", """
+        def vgg16_param_table(input_shape=(32, 32, 3), num_classes=10, fc=4096):
+            h, w, c = input_shape
+            rows = []
+            for b, (n, f) in enumerate(((2, 64), (2, 128), (3, 256), (3, 512), (3, 512)), 1):
+                for i in range(1, n + 1):
+                    rows.append((f"block{b}_conv{i}", (h, w, f), 9 * c * f + f))
+                    c = f
+                h, w = h // 2, w // 2
+                rows.append((f"block{b}_pool", (h, w, c), 0))
+            flat = h * w * c
+            rows.append(("flatten", (flat,), 0))
+            rows.append(("fc1", (fc,), flat * fc + fc))
+            rows.append(("fc2", (fc,), flat * fc + fc))
+            rows.append(("predictions", (num_classes,), fc * num_classes + num_classes))
+            return rows
+    """, r"add up to 33,638,218; your table sums to 18,958,154"),
+    wrong("vgg16_param_table", "predictions_counted_for_ten_classes", """
+        def vgg16_param_table(input_shape=(32, 32, 3), num_classes=10, fc=4096):
+            h, w, c = input_shape
+            rows = []
+            for b, (n, f) in enumerate(((2, 64), (2, 128), (3, 256), (3, 512), (3, 512)), 1):
+                for i in range(1, n + 1):
+                    rows.append((f"block{b}_conv{i}", (h, w, f), 9 * c * f + f))
+                    c = f
+                h, w = h // 2, w // 2
+                rows.append((f"block{b}_pool", (h, w, c), 0))
+            flat = h * w * c
+            rows += [("flatten", (flat,), 0), ("fc1", (fc,), flat * fc + fc), ("fc2", (fc,), fc * fc + fc),
+                     ("predictions", (num_classes,), fc * 10 + 10)]
+            return rows
+    """, r"VGG16 at \d+x\d+x3 with \d+ classes has [\d,]+ parameters; your table sums to"),
+    correct("receptive_field", "sum_of_growth_and_namedtuple", """
+        from collections import namedtuple
+
+        Weights = namedtuple("Weights", "stacked single")
+
+        def receptive_field(n_layers, kernel=3):
+            return 1 + sum(kernel - 1 for _ in range(n_layers))
+
+        def stacked_vs_single_params(n_layers, channels):
+            per_layer = 3 ** 2 * channels ** 2
+            side = receptive_field(n_layers, 3)
+            return Weights(stacked=n_layers * per_layer, single=side ** 2 * channels ** 2)
+    """),
+    correct("receptive_field", "numpy_int64_from_arange", """
+        def receptive_field(n_layers, kernel=3):
+            growth = np.full(n_layers, kernel - 1, dtype=np.int64)
+            return np.int64(1) + growth.sum()
+
+        def stacked_vs_single_params(n_layers, channels):
+            c2 = np.int64(channels) ** 2
+            side = receptive_field(n_layers)
+            return np.int64(n_layers) * 9 * c2, side * side * c2
+    """),
+    wrong("receptive_field", "first_layer_k_then_plus_two", """
+        def receptive_field(n_layers, kernel=3):
+            # the first layer sees kernel pixels, every further 3x3 layer two more
+            return kernel + 2 * (n_layers - 1)
+
+        def stacked_vs_single_params(n_layers, channels):
+            side = receptive_field(n_layers)
+            return n_layers * 9 * channels * channels, side * side * channels * channels
+    """, r"receptive_field\(\d+, \d+\): expected \d+, found \d+"),
+    wrong("receptive_field", "stacked_layers_counted_at_full_size", """
+        def receptive_field(n_layers, kernel=3):
+            return 1 + n_layers * (kernel - 1)
+
+        def stacked_vs_single_params(n_layers, channels):
+            side = receptive_field(n_layers)
+            return n_layers * side * side * channels * channels, side * side * channels * channels
+    """, r"stacked_vs_single_params\(2, 64\).*found \(204800, 102400\)"),
+    wrong("receptive_field", "channels_not_squared", """
+        def receptive_field(n_layers, kernel=3):
+            return 1 + n_layers * (kernel - 1)
+
+        def stacked_vs_single_params(n_layers, channels):
+            side = receptive_field(n_layers)
+            return n_layers * 9 * channels, side * side * channels
+    """, r"stacked_vs_single_params\(2, 64\).*found \(1152, 1600\)"),
+    correct("initial_loss", "minus_log_of_one_over_c", """
+        import math
+
+        def initial_loss(num_classes):
+            uniform = 1.0 / num_classes
+            return -math.log(uniform)
+    """),
+    correct("initial_loss", "numpy_float32_mean_of_uniform_rows", """
+        def initial_loss(num_classes):
+            probs = np.full((8, num_classes), 1.0 / num_classes)
+            labels = np.arange(8) % num_classes
+            return np.float32(np.mean(-np.log(probs[np.arange(8), labels])))
+    """),
+    wrong("initial_loss", "uniform_accuracy_not_loss", """
+        def initial_loss(num_classes):
+            return 1.0 / num_classes
+    """, r"initial_loss\(10\): expected log\(10\) = 2\.302585\.\.\., found 0\.1\."),
+    wrong("initial_loss", "rounded_like_the_post", """
+        import math
+
+        def initial_loss(num_classes):
+            return round(math.log(num_classes), 4)
+    """, r"found 2\.3026\."),
+    wrong("initial_loss", "numpy_array_returned", """
+        def initial_loss(num_classes):
+            return -np.log(np.ones(1) / num_classes)
+    """, r"initial_loss must return a float, found ndarray"),
+    correct("build_plain_vgg16", "conv_subclass_with_the_vgg_defaults", """
+        class VGGConv(layers.Conv2D):
+            \"\"\"A 3x3 'same' ReLU convolution, the only kind VGG uses.\"\"\"
+            def __init__(self, filters, **kwargs):
+                super().__init__(filters, 3, padding="same", activation="relu", **kwargs)
+
+
+        def build_plain_vgg16(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64,
+                              kernel_initializer="glorot_uniform"):
+            net = keras.Sequential([keras.Input(shape=input_shape)])
+            for convs, mult in zip((2, 2, 3, 3, 3), (1, 2, 4, 8, 8)):
+                for _ in range(convs):
+                    net.add(VGGConv(base * mult, kernel_initializer=kernel_initializer))
+                net.add(layers.MaxPooling2D(2))
+            net.add(layers.Flatten())
+            for units, act in ((fc, "relu"), (fc, "relu"), (num_classes, "softmax")):
+                net.add(layers.Dense(units, activation=act, kernel_initializer=kernel_initializer))
+            return net
+    """),
+    correct("build_plain_vgg16", "functional_tf_nn_activations", """
+        def build_plain_vgg16(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64,
+                              kernel_initializer="glorot_uniform"):
+            img = keras.Input(input_shape)
+            h = img
+            for widths in ([base] * 2, [2 * base] * 2, [4 * base] * 3, [8 * base] * 3, [8 * base] * 3):
+                for w in widths:
+                    h = layers.Conv2D(w, 3, padding="same", activation=tf.nn.relu,
+                                      kernel_initializer=kernel_initializer)(h)
+                h = layers.MaxPool2D(pool_size=2)(h)
+            h = layers.Flatten()(h)
+            for _ in range(2):
+                h = layers.Dense(fc, activation=keras.activations.relu, kernel_initializer=kernel_initializer)(h)
+            probs = layers.Dense(num_classes, activation=tf.nn.softmax, kernel_initializer=kernel_initializer)(h)
+            return keras.Model(img, probs)
+    """),
+    correct("build_plain_vgg16", "sequential_subclass", """
+        class PlainVGG16(keras.Sequential):
+            def __init__(self, input_shape, num_classes, fc, base, kernel_initializer):
+                super().__init__(name="plain_vgg16")
+                self.add(keras.Input(shape=input_shape))
+                for n, f in ((2, base), (2, 2 * base), (3, 4 * base), (3, 8 * base), (3, 8 * base)):
+                    for _ in range(n):
+                        self.add(layers.Conv2D(f, 3, padding="same", activation="relu",
+                                               kernel_initializer=kernel_initializer))
+                    self.add(layers.MaxPooling2D(2))
+                self.add(layers.Flatten())
+                self.add(layers.Dense(fc, activation="relu", kernel_initializer=kernel_initializer))
+                self.add(layers.Dense(fc, activation="relu", kernel_initializer=kernel_initializer))
+                self.add(layers.Dense(num_classes, activation="softmax", kernel_initializer=kernel_initializer))
+
+
+        def build_plain_vgg16(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64,
+                              kernel_initializer="glorot_uniform"):
+            return PlainVGG16(input_shape, num_classes, fc, base, kernel_initializer)
+    """),
+    wrong("build_plain_vgg16", "softmax_layer_added_after_softmax", """
+        def build_plain_vgg16(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64,
+                              kernel_initializer="glorot_uniform"):
+            model = keras.Sequential([keras.Input(shape=input_shape)])
+            for n, f in ((2, base), (2, 2 * base), (3, 4 * base), (3, 8 * base), (3, 8 * base)):
+                for _ in range(n):
+                    model.add(layers.Conv2D(f, 3, padding="same", activation="relu", kernel_initializer=kernel_initializer))
+                model.add(layers.MaxPooling2D(2))
+            model.add(layers.Flatten())
+            model.add(layers.Dense(fc, activation="relu", kernel_initializer=kernel_initializer))
+            model.add(layers.Dense(fc, activation="relu", kernel_initializer=kernel_initializer))
+            model.add(layers.Dense(num_classes, activation="softmax", kernel_initializer=kernel_initializer))
+            model.add(layers.Softmax())
+            return model
+    """, r"Your model has 23 layers, expected 22: layer 23 \(your '.*', a Softmax\) is extra"),
+    wrong("build_plain_vgg16", "second_dense_without_relu", """
+        def build_plain_vgg16(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64,
+                              kernel_initializer="glorot_uniform"):
+            x = inputs = keras.Input(shape=input_shape)
+            for n, f in ((2, base), (2, 2 * base), (3, 4 * base), (3, 8 * base), (3, 8 * base)):
+                for _ in range(n):
+                    x = layers.Conv2D(f, 3, padding="same", activation="relu", kernel_initializer=kernel_initializer)(x)
+                x = layers.MaxPooling2D(2)(x)
+            x = layers.Flatten()(x)
+            x = layers.Dense(fc, activation="relu", kernel_initializer=kernel_initializer)(x)
+            x = layers.Dense(fc, kernel_initializer=kernel_initializer)(x)
+            return keras.Model(inputs, layers.Dense(num_classes, activation="softmax", kernel_initializer=kernel_initializer)(x))
+    """, r"Layer 21 .*expected activation 'relu', found 'linear'"),
+    wrong("build_plain_vgg16", "fc_only_in_the_first_dense", """
+        def build_plain_vgg16(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64,
+                              kernel_initializer="glorot_uniform"):
+            model = keras.Sequential([keras.Input(shape=input_shape)])
+            for n, f in ((2, base), (2, 2 * base), (3, 4 * base), (3, 8 * base), (3, 8 * base)):
+                for _ in range(n):
+                    model.add(layers.Conv2D(f, 3, padding="same", activation="relu", kernel_initializer=kernel_initializer))
+                model.add(layers.MaxPooling2D(2))
+            model.add(layers.Flatten())
+            model.add(layers.Dense(fc, activation="relu", kernel_initializer=kernel_initializer))
+            model.add(layers.Dense(4096, activation="relu", kernel_initializer=kernel_initializer))
+            model.add(layers.Dense(num_classes, activation="softmax", kernel_initializer=kernel_initializer))
+            return model
+    """, r"Layer 21 .*expected \d+ units, found 4096"),
+    wrong("build_plain_vgg16", "input_size_hardcoded", """
+        def build_plain_vgg16(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64,
+                              kernel_initializer="glorot_uniform"):
+            model = keras.Sequential([keras.Input(shape=(32, 32, 3))])
+            for n, f in ((2, base), (2, 2 * base), (3, 4 * base), (3, 8 * base), (3, 8 * base)):
+                for _ in range(n):
+                    model.add(layers.Conv2D(f, 3, padding="same", activation="relu", kernel_initializer=kernel_initializer))
+                model.add(layers.MaxPooling2D(2))
+            model.add(layers.Flatten())
+            model.add(layers.Dense(fc, activation="relu", kernel_initializer=kernel_initializer))
+            model.add(layers.Dense(fc, activation="relu", kernel_initializer=kernel_initializer))
+            model.add(layers.Dense(num_classes, activation="softmax", kernel_initializer=kernel_initializer))
+            return model
+    """, r"could not run on an input of shape|expected output shape"),
+    wrong("build_plain_vgg16", "conv_subclass_call_forgets_its_activation", """
+        class Conv3x3(layers.Conv2D):
+            def __init__(self, filters, **kwargs):
+                super().__init__(filters, 3, padding="same", activation="relu", **kwargs)
+
+            def call(self, x):
+                # the convolution written out by hand
+                return tf.nn.conv2d(x, self.kernel, strides=1, padding="SAME") + self.bias
+
+
+        def build_plain_vgg16(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64,
+                              kernel_initializer="glorot_uniform"):
+            model = keras.Sequential([keras.Input(shape=input_shape)])
+            for n, f in ((2, base), (2, 2 * base), (3, 4 * base), (3, 8 * base), (3, 8 * base)):
+                for _ in range(n):
+                    model.add(Conv3x3(f, kernel_initializer=kernel_initializer))
+                model.add(layers.MaxPooling2D(2))
+            model.add(layers.Flatten())
+            model.add(layers.Dense(fc, activation="relu", kernel_initializer=kernel_initializer))
+            model.add(layers.Dense(fc, activation="relu", kernel_initializer=kernel_initializer))
+            model.add(layers.Dense(num_classes, activation="softmax", kernel_initializer=kernel_initializer))
+            return model
+    """, r"Conv3x3|output with the grader's weights on the grader's images differs from VGG16's .*check each layer's activation"),
+    correct("build_vgg16_bn", "subclassed_model_keras_activations", """
+        class VGG16BN(keras.Model):
+            def __init__(self, num_classes, fc, base):
+                super().__init__()
+                self.blocks = []
+                for n, f in ((2, base), (2, 2 * base), (3, 4 * base), (3, 8 * base), (3, 8 * base)):
+                    for _ in range(n):
+                        self.blocks += [layers.Conv2D(f, 3, padding="same"), layers.BatchNormalization(),
+                                        layers.Activation(keras.activations.relu)]
+                    self.blocks.append(layers.MaxPooling2D(2))
+                self.flat = layers.Flatten()
+                self.fc1 = layers.Dense(fc, activation="relu")
+                self.fc2 = layers.Dense(fc, activation="relu")
+                self.out = layers.Dense(num_classes, activation=keras.activations.softmax)
+
+            def call(self, x, training=False):
+                for layer in self.blocks:
+                    x = layer(x, training=training) if isinstance(layer, layers.BatchNormalization) else layer(x)
+                return self.out(self.fc2(self.fc1(self.flat(x))))
+
+
+        def build_vgg16_bn(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64):
+            model = VGG16BN(num_classes, fc, base)
+            model.build((None, *input_shape))
+            return model
+    """),
+    correct("build_vgg16_bn", "sequential_blocks_tf_nn_softmax", """
+        def conv_block(filters, n):
+            block = keras.Sequential()
+            for _ in range(n):
+                block.add(layers.Conv2D(filters, kernel_size=(3, 3), padding="same"))
+                block.add(layers.BatchNormalization(axis=-1))
+                block.add(layers.Activation(tf.nn.relu))
+            block.add(layers.MaxPooling2D(pool_size=(2, 2)))
+            return block
+
+
+        def build_vgg16_bn(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64):
+            return keras.Sequential(
+                [keras.Input(input_shape)]
+                + [conv_block(m * base, n) for n, m in ((2, 1), (2, 2), (3, 4), (3, 8), (3, 8))]
+                + [layers.Flatten(), layers.Dense(fc, activation="relu"), layers.Dense(fc, activation="relu"),
+                   layers.Dense(num_classes, activation=tf.nn.softmax)])
+    """),
+    wrong("build_vgg16_bn", "batchnorm_always_in_training_mode", """
+        class ConvBNReLU(layers.Layer):
+            def __init__(self, filters, **kwargs):
+                super().__init__(**kwargs)
+                self.conv = layers.Conv2D(filters, 3, padding="same")
+                self.bn = layers.BatchNormalization()
+                self.relu = layers.ReLU()
+
+            def call(self, x):
+                return self.relu(self.bn(self.conv(x), training=True))   # so that BatchNorm normalises
+
+
+        def build_vgg16_bn(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64):
+            model = keras.Sequential([keras.Input(shape=input_shape)])
+            for n, f in ((2, base), (2, 2 * base), (3, 4 * base), (3, 8 * base), (3, 8 * base)):
+                for _ in range(n):
+                    model.add(ConvBNReLU(f))
+                model.add(layers.MaxPooling2D(2))
+            model.add(layers.Flatten())
+            model.add(layers.Dense(fc, activation="relu"))
+            model.add(layers.Dense(fc, activation="relu"))
+            model.add(layers.Dense(num_classes, activation="softmax"))
+            return model
+    """, r"BatchNormalization.*(moving|training=False)"),
+    wrong("build_vgg16_bn", "fc_only_in_the_first_dense", """
+        def build_vgg16_bn(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64):
+            model = keras.Sequential([keras.Input(shape=input_shape)])
+            for n, f in ((2, base), (2, 2 * base), (3, 4 * base), (3, 8 * base), (3, 8 * base)):
+                for _ in range(n):
+                    model.add(layers.Conv2D(f, 3, padding="same"))
+                    model.add(layers.BatchNormalization())
+                    model.add(layers.Activation("relu"))
+                model.add(layers.MaxPooling2D(2))
+            model.add(layers.Flatten())
+            model.add(layers.Dense(fc, activation="relu"))
+            model.add(layers.Dense(4096, activation="relu"))
+            model.add(layers.Dense(num_classes, activation="softmax"))
+            return model
+    """, r"does not have the expected layers; first difference: layer 47: expected \('Dense', \d+, .*found \('Dense', 4096,"),
+    wrong("build_vgg16_bn", "three_channels_hardcoded", """
+        def build_vgg16_bn(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64):
+            model = keras.Sequential([keras.Input(shape=(input_shape[0], input_shape[1], 3))])
+            for n, f in ((2, base), (2, 2 * base), (3, 4 * base), (3, 8 * base), (3, 8 * base)):
+                for _ in range(n):
+                    model.add(layers.Conv2D(f, 3, padding="same"))
+                    model.add(layers.BatchNormalization())
+                    model.add(layers.Activation("relu"))
+                model.add(layers.MaxPooling2D(2))
+            model.add(layers.Flatten())
+            model.add(layers.Dense(fc, activation="relu"))
+            model.add(layers.Dense(fc, activation="relu"))
+            model.add(layers.Dense(num_classes, activation="softmax"))
+            return model
+    """, r"could not run on an input of shape|expected .*found"),
+    wrong("build_vgg16_bn", "global_average_pooling_for_flatten", """
+        def build_vgg16_bn(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64):
+            model = keras.Sequential([keras.Input(shape=input_shape)])
+            for n, f in ((2, base), (2, 2 * base), (3, 4 * base), (3, 8 * base), (3, 8 * base)):
+                for _ in range(n):
+                    model.add(layers.Conv2D(f, 3, padding="same"))
+                    model.add(layers.BatchNormalization())
+                    model.add(layers.Activation("relu"))
+                model.add(layers.MaxPooling2D(2))
+            model.add(layers.GlobalAveragePooling2D())
+            model.add(layers.Dense(fc, activation="relu"))
+            model.add(layers.Dense(fc, activation="relu"))
+            model.add(layers.Dense(num_classes, activation="softmax"))
+            return model
+    """, r"layer 45: expected .*\('Flatten'.*found \('GlobalAveragePooling2D'"),
 ]
