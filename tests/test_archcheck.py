@@ -338,3 +338,28 @@ def test_model_unchanged_and_trainable_after_check(build):
     model.fit(x, y, epochs=1, batch_size=8, verbose=0)
     assert any(not np.array_equal(a, b) for a, b in zip(weights, model.get_weights()))
     assert model_layers(model, SHAPE)[0]["params"] == 224
+
+
+def test_a_subclass_is_its_keras_layer_and_activations_are_named_by_what_they_are():
+    """As the judge sees them: a student's subclass of Conv2D is a Conv2D; tf.nn.relu, a ReLU() object
+    and "relu" are one activation; tf.nn.softmax (``softmax_v2``) is softmax; a layer of the student's
+    own with sublayers is looked into."""
+    import tensorflow as tf
+
+    from coursekit.notebook.archcheck import model_layers
+
+    class MyConv(L.Conv2D):
+        pass
+
+    class Block(L.Layer):
+        def __init__(self):
+            super().__init__()
+            self.conv = L.Conv2D(4, 3, padding="same", activation=L.ReLU())
+
+        def call(self, x):
+            return self.conv(x)
+
+    model = keras.Sequential([keras.Input((8, 8, 1)), MyConv(2, 3, activation=tf.nn.relu), Block(), L.Flatten(),
+                              L.Dense(3, activation=tf.nn.softmax)])
+    found = [(d["kind"], d.get("activation")) for d in model_layers(model)]
+    assert found == [("Conv2D", "relu"), ("Conv2D", "relu"), ("Flatten", None), ("Dense", "softmax")], found

@@ -54,7 +54,8 @@ def _arch_norm(key, value):
     if key in ("kernel", "strides", "pool", "output_shape") and isinstance(value, (list, tuple)):
         return tuple(None if v is None else (v if isinstance(v, tuple) else int(v)) for v in value)
     if key == "activation":  # a name; None means linear; TensorFlow's names of the same functions
-        name = "linear" if value is None else getattr(value, "__name__", value)
+        name = "linear" if value is None else getattr(value, "__name__", None) or (
+            value if isinstance(value, str) else type(value).__name__.lower())
         return {"softmax_v2": "softmax", "log_softmax_v2": "log_softmax", "swish": "silu"}.get(name, name)
     if key == "padding" and isinstance(value, str):
         return value.lower()
@@ -75,11 +76,19 @@ def _arch_nparams(weights):
     return int(sum(int(np.prod(w.shape)) for w in weights))
 
 
+def _arch_base(layer):
+    """The Keras layer class ``layer`` is (a student's subclass of Conv2D is a Conv2D), or None for a
+    layer of the student's own (a subclass of Layer itself)."""
+    return next((c for c in type(layer).__mro__ if c.__module__.startswith(("keras.src.layers.", "keras.layers"))
+                 and c is not keras.layers.Layer), None)
+
+
 def _arch_info(layer, out):
     """The dict describing one call of a leaf layer."""
-    kind = type(layer).__name__
+    base = _arch_base(layer)
+    kind = base.__name__ if base is not None else type(layer).__name__
     info = {"name": layer.name, "kind": kind}
-    if type(layer).__module__.startswith("keras."):  # custom layers: kind/shape/params only
+    if base is not None:  # custom layers: kind/shape/params only
         for attr, key in _ARCH_ATTRS:
             value = getattr(layer, attr, None)
             if value is not None and not (key == "padding" and not isinstance(value, str)):
@@ -98,7 +107,7 @@ def _arch_leaves(layer, found, seen):
         if id(sub) in seen:
             continue
         seen.add(id(sub))
-        builtin = type(sub).__module__.startswith("keras.")
+        builtin = _arch_base(sub) is not None
         if isinstance(sub, keras.Model) or (sub._layers and not builtin):
             _arch_leaves(sub, found, seen)
         elif type(sub).__name__ != "InputLayer":
