@@ -53,6 +53,10 @@ def prepare_images_hidden(k):
     expect_dtype(out, "float32", "prepare_images(...)")
     expect_close(out[..., 0], imgs / 255.0, "prepare_images(...) on other images")
     expect(float(out.max()) <= 1.0 and float(out.min()) >= 0.0, "prepare_images: values must lie in [0, 1].")
+    dark = rng.integers(20, int(rng.integers(60, 200)), size=(2, 6, 5)).astype(np.uint8)  # no 0, no 255
+    out = need(k.ask(PREPARE, images=dark), "out")
+    expect_close(np.asarray(out)[..., 0], dark / 255.0, "prepare_images(...) on dark images (brightest pixel below 200): "
+                 "pixel values should be images / 255, whatever the brightest pixel")
     return "prepare_images: right on other images."
 
 
@@ -90,7 +94,9 @@ def make_datasets_visible(k):
 DATASETS_HIDDEN = """
 train, test = make_datasets(IN["x"], IN["y"], IN["x"][:50], IN["y"][:50], batch_size=IN["batch"],
                             shuffle_buffer=IN["buffer"], seed=IN["seed"])
-epochs = [[_np.asarray(b[1]) for b in train.as_numpy_iterator()] for _ in range(2)]
+batches = [list(train.as_numpy_iterator()) for _ in range(2)]
+epochs = [[_np.asarray(b[1]) for b in e] for e in batches]
+OUT["images"] = _np.concatenate([_np.asarray(b[0]).reshape(len(b[0]), -1)[:, 0] for b in batches[0]])
 OUT["sizes"] = [len(b) for b in epochs[0]]
 OUT["epoch1"] = _np.concatenate(epochs[0])
 OUT["epoch2"] = _np.concatenate(epochs[1])
@@ -98,6 +104,11 @@ tests = [_np.asarray(b[1]) for b in test.as_numpy_iterator()]
 OUT["test"] = _np.concatenate(tests)
 OUT["n_test"] = len(tests)
 OUT["pair"] = len(next(iter(train)))
+def order(buffer, seed):
+    ds = make_datasets(IN["x"], IN["y"], IN["x"][:50], IN["y"][:50], batch_size=IN["batch"],
+                       shuffle_buffer=buffer, seed=seed)[0]
+    return _np.concatenate([_np.asarray(b[1]) for b in ds.as_numpy_iterator()])
+OUT["same_seed"] = [order(IN["buffer"], IN["seed2"]), order(IN["buffer"], IN["seed2"])]
 """
 
 
@@ -107,7 +118,7 @@ def make_datasets_hidden(k):
     n, batch = 200, int(rng.integers(6, 11))
     labels = np.sort(rng.choice(100_000, size=n, replace=False)).astype("int64")
     a = k.ask(DATASETS_HIDDEN, x=labels.astype("float32").reshape(n, 1, 1, 1), y=labels, batch=batch,
-              buffer=n, seed=int(rng.integers(0, 2 ** 31 - 1)))
+              buffer=n, seed=int(rng.integers(0, 2 ** 31 - 1)), seed2=int(rng.integers(0, 2 ** 31 - 1)))
     epoch1, epoch2 = need(a, "epoch1"), need(a, "epoch2")
     expect(sorted(epoch1.tolist()) == labels.tolist(), "train_ds must hold every training example exactly once per epoch.")
     expect(not np.array_equal(epoch1, labels), "train_ds is not shuffled: the examples come out in their original order.")
@@ -126,6 +137,15 @@ def make_datasets_hidden(k):
     want = math.ceil(50 / batch)
     expect(need(a, "n_test") == want, f"test_ds must be batched with batch_size (50 examples -> {want} batches of {batch}).")
     expect(need(a, "pair") == 2, "each element of train_ds must be an (images, labels) pair.")
+    expect(np.array_equal(need(a, "images"), epoch1.astype("float32")),
+           "train_ds must keep each image with its own label: shuffle the (image, label) pairs together, "
+           "not the images and the labels apart.")
+    first, second = need(a, "same_seed")
+    expect(np.array_equal(first, second), "make_datasets(..., seed=s) twice must give train_ds the same order: "
+           "pass seed to shuffle.")
+    reach = max(position[int(v)] for v in blocks[0])
+    expect(reach >= 3 * batch, f"train_ds shuffles with too small a buffer: with shuffle_buffer={n} its first batch "
+           f"holds only examples from the first {reach + 1} of {n}. Shuffle with a buffer of shuffle_buffer examples.")
     return "make_datasets: right on other data."
 
 
@@ -162,11 +182,15 @@ OUT["subclass"] = bool(isinstance(MyModel, type) and issubclass(MyModel, keras.M
                        and MyModel not in (keras.Sequential, keras.Model))
 m = MyModel()
 
+def builtin(layer):  # a Keras layer, or a subclass of one: a leaf, even when it holds an activation layer
+    return any(c.__module__.startswith(("keras.src.layers.", "keras.layers")) and c is not keras.layers.Layer
+               for c in type(layer).__mro__)
+
 def leaves(layer, found, seen):
     for sub in getattr(layer, "_layers", []):
         if id(sub) not in seen:
             seen.add(id(sub))
-            if getattr(sub, "_layers", None):
+            if isinstance(sub, keras.Model) or (getattr(sub, "_layers", None) and not builtin(sub)):
                 leaves(sub, found, seen)
             elif type(sub).__name__ != "InputLayer":
                 found.append(sub)
@@ -291,9 +315,11 @@ OUT["train_loss"], OUT["count"] = float(tl.result()), float(ta.count)
 OUT["train_accuracy"] = float(ta.result())
 if IN["scaled"]:
     m2 = small(IN["kernel"], IN["bias"])
-    make_train_step(m2, loss, keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD(IN["lr"])), keras.metrics.Mean(),
+    tl2 = keras.metrics.Mean()
+    make_train_step(m2, loss, keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD(IN["lr"])), tl2,
                     keras.metrics.SparseCategoricalAccuracy())(IN["x"], IN["y"])
     OUT["scaled_kernel"], OUT["scaled_bias"] = [_np.asarray(w) for w in m2.get_weights()]
+    OUT["scaled_train_loss"] = float(tl2.result())
 """
 
 
@@ -351,6 +377,8 @@ def train_step_hidden(k):
         expect_close(got, want, "the weights after one step with a LossScaleOptimizer (as under mixed "
                      "precision) should equal those after a plain step: take the gradients of optimizer.scale_loss(loss)",
                      atol=1e-5)
+    expect_close(need(a, "scaled_train_loss"), loss, "train_loss after one step with a LossScaleOptimizer: update "
+                 "train_loss with the loss itself, not with the scaled loss", atol=1e-4)
     return "train_step: one step of gradient descent, metrics updated, under loss scaling too."
 
 
@@ -416,27 +444,30 @@ calls = {"train": 0, "test": 0}
 def fake_train_step(images, labels):
     calls["train"] += 1
     epoch = (calls["train"] - 1) // n_train
-    tl.update_state(IN["train_loss"][epoch] if epoch < len(IN["train_loss"]) else -1.0)
+    step = (calls["train"] - 1) % n_train
+    tl.update_state((IN["train_loss"][epoch] if epoch < len(IN["train_loss"]) else -1.0) + IN["jitter"][step % len(IN["jitter"])])
     ta.update_state(labels, tf.one_hot(labels if IN["always_right"] else labels * 0 + (calls["train"] % 2), 2))
 def fake_test_step(images, labels):
     calls["test"] += 1
     epoch = (calls["test"] - 1) // n_test
-    vl.update_state(IN["test_loss"][epoch] if epoch < len(IN["test_loss"]) else -1.0)
+    step = (calls["test"] - 1) % n_test
+    vl.update_state((IN["test_loss"][epoch] if epoch < len(IN["test_loss"]) else -1.0) + IN["jitter"][step % len(IN["jitter"])])
     va.update_state(labels, tf.one_hot(labels * 0 + (epoch % 2), 2))
 history = run_epochs(IN["epochs"], train, test, fake_train_step, fake_test_step, tl, ta, vl, va, verbose=False)
 OUT["calls"] = dict(calls)
 OUT["type"] = type(history).__name__
+OUT["is_dict"] = isinstance(history, dict)
 OUT["keys"] = sorted(str(key) for key in history) if isinstance(history, dict) else []
 OUT["history"] = {key: [float(v) for v in history[key]] for key in OUT["keys"]}
 OUT["floats"] = all(isinstance(v, float) for vs in history.values() for v in vs)
 """
 
 
-def _run_epochs(k, epochs, train_batches, test_batches, train_loss, test_loss, always_right=False):
+def _run_epochs(k, epochs, train_batches, test_batches, train_loss, test_loss, always_right=False, jitter=(0.0,)):
     a = k.ask(RUN_EPOCHS, epochs=epochs, train_batches=train_batches, test_batches=test_batches,
-              train_loss=train_loss, test_loss=test_loss, always_right=always_right)
+              train_loss=train_loss, test_loss=test_loss, always_right=always_right, jitter=list(jitter))
     keys, history = need(a, "keys"), need(a, "history")
-    expect(need(a, "type") == "dict" and set(keys) >= {"loss", "accuracy", "test_loss", "test_accuracy"},
+    expect(need(a, "is_dict") is True and set(keys) >= {"loss", "accuracy", "test_loss", "test_accuracy"},
            f"run_epochs must return a dict with keys loss, accuracy, test_loss, test_accuracy; found a "
            f"{need(a, 'type')} with keys {keys!r:.120}.")
     return a, history
@@ -459,13 +490,26 @@ def run_epochs_hidden(k):
     epochs, n_train, n_test = int(rng.integers(3, 5)), int(rng.integers(2, 5)), int(rng.integers(1, 4))
     train_loss = [round(float(v), 3) for v in rng.uniform(0.1, 5.0, epochs)]
     test_loss = [round(float(v), 3) for v in rng.uniform(0.1, 5.0, epochs)]
-    a, h = _run_epochs(k, epochs, n_train, n_test, train_loss, test_loss)
+    while True:  # batch-to-batch differences, so that an epoch's mean is not any one batch's value
+        jitter = [round(float(v), 3) for v in rng.uniform(-0.05, 0.05, 5)]
+        means = [np.mean([jitter[i % 5] for i in range(n)]) for n in (n_train, n_test)]
+        if all(abs(m - jitter[(n - 1) % 5]) > 0.005 for m, n in zip(means, (n_train, n_test)) if n > 1):
+            break
+    a, h = _run_epochs(k, epochs, n_train, n_test, train_loss, test_loss, jitter=jitter)
     calls = need(a, "calls")
     want = {"train": epochs * n_train, "test": epochs * n_test}
     expect(calls == want, f"{epochs} epochs of {n_train} train and {n_test} test batches: expected "
            f"{want['train']} and {want['test']} step calls, found {calls}.")
-    expect_close(h["loss"], train_loss, "per-epoch train loss")
-    expect_close(h["test_loss"], test_loss, "per-epoch test loss")
+    last = [v + jitter[(n_train - 1) % 5] for v in train_loss]
+    expect(n_train < 2 or not np.allclose(h["loss"], last, atol=1e-6),
+           "per-epoch train loss is the loss of each epoch's last batch only: reset the metrics once, at the start "
+           "of each epoch, not before every batch.")
+    expect_close(h["loss"], [v + np.mean([jitter[i % 5] for i in range(n_train)]) for v in train_loss],
+                 "per-epoch train loss")
+    expect_close(h["test_loss"], [v + np.mean([jitter[i % 5] for i in range(n_test)]) for v in test_loss],
+                 "per-epoch test loss")
+    right = [100.0 * np.mean([(e * n_train + i + 1) % 2 == 0 for i in range(n_train)]) for e in range(epochs)]
+    expect_close(h["accuracy"], right, "per-epoch train accuracy in percent")
     expect_close(h["test_accuracy"], [100.0 if e % 2 else 0.0 for e in range(epochs)], "per-epoch test accuracy in percent")
     expect(need(a, "floats") is True, "history values must be Python floats.")
     return "run_epochs: per-epoch numbers right."
