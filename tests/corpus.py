@@ -136,7 +136,7 @@ def make_corpus(lesson: str) -> dict[str, Case]:
                              "source": "My notes <img src=x onerror=alert('md-xss')> <script>alert('md-script')</script>"})
     corpus["html_payload"] = Case(_dump(append_to(last, HTML_PAYLOAD, base=payload)), {"graded"}, "full",
                                   "correct answers, plus HTML outputs and Markdown carrying scripts")
-    corpus["prints_history"] = Case(_dump(append_to(last, "print('HISTORY', In, _ih, Out)")), {"graded"}, "full",
+    corpus["prints_history"] = Case(_dump(append_to(last, "print('HISTORY', [c[:300] for c in In], [c[:300] for c in _ih], Out)")), {"graded"}, "full",
                                     "correct answers, plus a print of the input history (In, _ih, Out)")
     hard = hardcoded_answer(lesson, full)
     if hard is not None:
