@@ -134,7 +134,9 @@ def test_the_input_history_holds_no_hidden_test(plain):
     course, _, found = plain
     assert found["prints_history"]["score"] == found["correct"]["max"], found["prints_history"]
     nb = json.loads((course / "autograded" / "prints_history" / LESSON / f"{LESSON}.ipynb").read_text())
-    printed = [o.get("text", "") for c in nb["cells"] for o in c.get("outputs", []) if "HISTORY" in str(o.get("text", ""))]
+    texts = ["".join(t) if isinstance(t, list) else str(t)
+             for c in nb["cells"] for o in c.get("outputs", []) for t in [o.get("text", "")]]
+    printed = [t for t in texts if "HISTORY" in t]
     assert printed, "the print of the history should have run"
     assert "def prepare_images" in printed[0], "the history should hold the student's own cells"
     assert "Hidden tests for" not in printed[0] and "expect(" not in printed[0], printed[0][:3000]
