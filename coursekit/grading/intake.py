@@ -267,10 +267,3 @@ def _stage(course: Path, lesson: str, student: str, nb, folder: Path | None, sou
     stamp = folder / graded_files(lesson)[1] if folder is not None else None
     if stamp is not None and stamp.is_file() and not stamp.is_symlink() and stamp.stat().st_size < 1024:
         shutil.copy2(stamp, target / stamp.name)
-
-
-def stage(course: Path, lesson: str, students: list[str] | None = None) -> list[Intake]:
-    """Stage every submission of ``lesson`` (:func:`stage_one`)."""
-    release = release_notebook(course, lesson)
-    return [stage_one(course, lesson, s, release) for s in students or submitted_students(course, lesson)]
-
