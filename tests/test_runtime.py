@@ -125,3 +125,55 @@ def test_workload_cell(monkeypatch, env, choice, expected):
     import os
     assert os.environ.get("COURSE_MODE") == expected
     assert runtime.course_mode() == (expected or "fast")
+
+
+def test_full_mode_on_a_cpu_stops_and_says_how_to_go_on():
+    with pytest.raises(runtime.CourseStop) as stop:
+        runtime.full_mode_device_check("about 8 hours", environ={}, gpu=False)
+    text = "".join(stop.value._render_traceback_())
+    assert "about 8 hours" in text and "%env COURSE_FULL_ON_CPU=yes" in text and "fast mode" in text
+    assert "Traceback" not in text
+
+
+@pytest.mark.parametrize("env,gpu", [
+    ({"COURSE_FULL_ON_CPU": "yes"}, False),   # the student's one line
+    ({"COURSE_TRAIN_CAP": "1,2"}, False),     # make fullcheck: a capped check of the course
+    ({}, True),                               # a GPU: nothing to stop
+])
+def test_full_mode_goes_on_when_chosen(env, gpu, capsys):
+    runtime.full_mode_device_check("about 8 hours", environ=env, gpu=gpu)
+    out = capsys.readouterr().out
+    assert ("as you chose" in out) == ("COURSE_FULL_ON_CPU" in env)
+
+
+def test_full_mode_after_fast_switches_determinism_off():
+    from tensorflow.python.framework import config as tf_config
+
+    try:
+        runtime.set_seed(1, deterministic=True)
+        assert tf_config.is_op_determinism_enabled()
+        runtime.set_seed(1, deterministic=False)   # what course_setup does in full mode
+        assert not tf_config.is_op_determinism_enabled()
+    finally:
+        tf_config.disable_op_determinism()
+
+
+def test_epoch_log_prints_one_line_per_epoch(capsys):
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    x, y = np.zeros((16, 3), "float32"), np.zeros(16, "int32")
+    model.fit(x, y, epochs=3, batch_size=8, verbose=0, validation_data=(x, y),
+              callbacks=[runtime.EpochLog("run A")])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3, lines
+    assert lines[0].startswith("run A: epoch 1/3 - loss ") and "val_accuracy" in lines[0] and "left" in lines[0]
+    assert lines[-1].startswith("run A: epoch 3/3") and "done in" in lines[-1]
+
+
+def test_epoch_log_every_n_keeps_the_last(capsys):
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    model.fit(np.zeros((8, 3), "float32"), np.zeros(8, "int32"), epochs=5, verbose=0,
+              callbacks=[runtime.EpochLog(every=2)])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split(" - ")[0] for line in lines] == ["epoch 2/5", "epoch 4/5", "epoch 5/5"]

@@ -134,7 +134,6 @@ WORKLOAD_CELL = """\
 #@title Workload: full (the post's data and epochs; use a GPU) or fast (small subsets, a few minutes on a CPU)
 WORKLOAD = "full"  #@param ["full", "fast"]
 # Run this cell, then the setup cell below. To change your mind later: edit, run both again.
-# (A COURSE_MODE set before Jupyter started wins; while the notebook is graded, grading decides.)
 import os
 _set_outside = "COURSE_MODE" in os.environ and os.environ.get("COURSE_MODE_FROM") != "notebook"
 if not (os.environ.get("NBGRADER_EXECUTION") or _set_outside):
@@ -199,7 +198,12 @@ def handin_cells() -> list:
         "If the cell above says **Ready to hand in**, download the notebook - Colab: *File > Download > "
         "Download .ipynb*; JupyterLab: *File > Download* - and hand in that file as it is. If it says "
         "**NOT READY**, fix the first thing it names, save, and run it again.\n\n"
-        "Do not copy cells into a new notebook: the grader recognises cells by hidden metadata.")
+        "Do not copy cells into a new notebook: the grader recognises cells by hidden metadata.\n\n"
+        "**The last run before you hand in can be in fast mode.** Your outputs are not graded: the grader "
+        "runs your code again on its own, in fast mode, so a full-mode run is for you, not for the "
+        "grade. If you trained in full mode, you do not need to train again: save, run the check above, "
+        "download. If you changed code since, pick *fast* in the Workload cell and run *Restart and run "
+        "all* (minutes, not the full training again), then run the check.")
     after.id = "md-handin-next"
     return [text, check, after]
 

@@ -78,7 +78,9 @@ def quiet_logging():
 
 
 def set_seed(seed=42, deterministic=True):
-    """Seed Python, NumPy and TensorFlow; with ``deterministic`` also make TF ops deterministic.
+    """Seed Python, NumPy and TensorFlow; make TF ops deterministic with ``deterministic``, and
+    switch determinism off again without it (picking full mode after a fast run in the same runtime
+    must not keep the slower deterministic GPU kernels for the whole full run).
 
     Deterministic ops make graded numbers repeatable; they cost speed on a GPU, so the
     notebooks ask for them in fast mode (grading, CI) only.
@@ -86,7 +88,62 @@ def set_seed(seed=42, deterministic=True):
     keras.utils.set_random_seed(seed)
     if deterministic:
         tf.config.experimental.enable_op_determinism()
+    elif _op_determinism_enabled():
+        _disable_op_determinism()
     return seed
+
+
+def _op_determinism_enabled():
+    from tensorflow.python.framework import config as _tf_config
+    probe = getattr(_tf_config, "is_op_determinism_enabled", None)
+    return bool(probe and probe())
+
+
+def _disable_op_determinism():
+    """TensorFlow has no public switch back (only ``enable_op_determinism``); its own
+    ``disable_op_determinism`` has been there since 2.9. Without it, stop and say what to do."""
+    from tensorflow.python.framework import config as _tf_config
+    switch = getattr(_tf_config, "disable_op_determinism", None)
+    if switch is None:
+        raise CourseStop(
+            "This runtime ran in fast mode first, which made TensorFlow's operations deterministic "
+            "(slower on a GPU), and this TensorFlow cannot switch that off again.\n"
+            "Restart the runtime (Colab: Runtime > Restart session; JupyterLab: Kernel > Restart), "
+            "then run the Workload cell (full) and this cell again.")
+    switch()
+
+
+class CourseStop(Exception):
+    """A stop the student can act on: the notebook shows its message alone, without a traceback
+    (IPython calls ``_render_traceback_``), and *Run all* stops at the cell that raised it."""
+
+    def _render_traceback_(self):
+        return ["STOP: " + str(self)]
+
+
+FULL_ON_CPU_VAR = "COURSE_FULL_ON_CPU"
+
+
+def full_mode_device_check(full_cpu_time=None, environ=None, gpu=None):
+    """Full mode without a GPU stops here, before hours of CPU training start, unless the student
+    chose it (``%env COURSE_FULL_ON_CPU=yes``) or a training cap marks a check of the course."""
+    environ = os.environ if environ is None else environ
+    gpu = bool(tf.config.list_physical_devices("GPU")) if gpu is None else gpu
+    if gpu or train_cap(environ) is not None:
+        return
+    if environ.get(FULL_ON_CPU_VAR, "").strip().lower() in ("1", "yes", "true", "on"):
+        print(f"Full mode on the CPU, as you chose ({FULL_ON_CPU_VAR}): "
+              f"training will take {full_cpu_time or 'hours'}.")
+        return
+    how_long = f" would take {full_cpu_time}" if full_cpu_time else " would take hours"
+    where = ("Runtime > Change runtime type > Hardware accelerator: GPU (T4) > Save, then Runtime > Run all"
+             if "google.colab" in sys.modules else "run the notebook on a machine with a GPU")
+    raise CourseStop(
+        f"Full mode, but no GPU: this lesson's full training on a CPU{how_long}.\n"
+        f"  - to use a GPU: {where};\n"
+        f"  - or pick fast mode in the Workload cell above and run it and this cell again;\n"
+        f"  - or, to train on the CPU anyway, run this line in a new cell, then this cell again:\n"
+        f"        %env {FULL_ON_CPU_VAR}=yes")
 
 
 def gpu_check():
@@ -213,8 +270,51 @@ def _install_train_cap(max_epochs, max_steps):
     keras.Model.fit, keras.Model.__call__, tf.data.Dataset.batch = capped_fit, recording_call, capped_batch
 
 
-def course_setup(seed=42):
-    """The locked setup cell's last step: mode, seed, logging, device. Returns the mode."""
+class EpochLog(keras.callbacks.Callback):
+    """One printed line per epoch: the epoch, what Keras logged (loss, accuracy, validation),
+    the epoch's seconds and, from the mean so far, the time left. For long ``fit`` runs, in place
+    of Keras's progress bars (two lines an epoch in a notebook) or silence (``verbose=0``):
+    ``model.fit(..., verbose=0, callbacks=[EpochLog("member 1")])``."""
+
+    def __init__(self, label="", every=1):
+        super().__init__()
+        self.label, self.every = label, max(1, int(every))
+
+    def on_train_begin(self, logs=None):
+        import time
+        self._clock, self._started = time.perf_counter, time.perf_counter()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch_started = self._clock()
+
+    def on_epoch_end(self, epoch, logs=None):
+        done, total = epoch + 1, (self.params or {}).get("epochs") or epoch + 1
+        if done % self.every and done != total:
+            return
+        now = self._clock()
+        shown = [k for k in (logs or {}) if k.endswith(("loss", "accuracy", "acc"))]
+        shown.sort(key=lambda k: (k.startswith("val_"), not k.endswith("loss"), k))  # loss first, then val_
+        metrics = ", ".join(f"{k} {float(logs[k]):.4f}" for k in shown)
+        mean = (now - self._started) / done
+        left = (total - done) * mean
+        tail = f"about {_duration(left)} left" if done < total else f"done in {_duration(now - self._started)}"
+        label = f"{self.label}: " if self.label else ""
+        print(f"{label}epoch {done}/{total} - {metrics} - {now - self._epoch_started:.1f} s - {tail}", flush=True)
+
+
+def _duration(seconds):
+    seconds = max(0.0, float(seconds))
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def course_setup(seed=42, full_cpu_time=None):
+    """The locked setup cell's last step: mode, seed, logging, device. Returns the mode.
+    ``full_cpu_time`` (e.g. "about 5 hours") is what the lesson's full training costs on a CPU:
+    full mode without a GPU stops and says so (``full_mode_device_check``)."""
     quiet_logging()
     cap = train_cap()
     if cap:
@@ -229,4 +329,6 @@ def course_setup(seed=42):
              else "(full data and the post's epochs)")
           + f"; to change it, pick the workload in the cell above and run both cells again. Seed: {seed}.")
     gpu_check()
+    if mode == "full":
+        full_mode_device_check(full_cpu_time)
     return mode
