@@ -363,3 +363,21 @@ def test_a_subclass_is_its_keras_layer_and_activations_are_named_by_what_they_ar
                               L.Dense(3, activation=tf.nn.softmax)])
     found = [(d["kind"], d.get("activation")) for d in model_layers(model)]
     assert found == [("Conv2D", "relu"), ("Conv2D", "relu"), ("Flatten", None), ("Dense", "softmax")], found
+
+
+def test_the_grading_process_does_not_import_tensorflow():
+    """The judges compare layer lists in the grading process: importing them, and archcheck's comparison,
+    must not import TensorFlow (seconds per graded submission)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "import coursekit.grading.preprocessors\n"
+            "import importlib\n"
+            "for n in range(1, 6): importlib.import_module(f'coursekit.grading.judge.l0{n}')\n"
+            "from coursekit.notebook.archcheck import compare_architecture\n"
+            "spec = [{'kind': 'Dense', 'units': 2}]\n"
+            "compare_architecture(spec, [{'kind': 'Dense', 'units': 2, 'name': 'd'}])\n"
+            "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", out

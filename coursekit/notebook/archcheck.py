@@ -19,8 +19,9 @@ import re
 import warnings
 
 import numpy as np
-import tensorflow as tf
-import keras
+
+# TensorFlow and Keras are imported where a model is inspected, not here: the grader compares layer
+# lists (``compare_architecture``) without a model, and need not pay TensorFlow's import for it.
 
 
 class ArchitectureMismatch(AssertionError):
@@ -79,6 +80,7 @@ def _arch_nparams(weights):
 def _arch_base(layer):
     """The Keras layer class ``layer`` is (a student's subclass of Conv2D is a Conv2D), or None for a
     layer of the student's own (a subclass of Layer itself)."""
+    import keras
     return next((c for c in type(layer).__mro__ if c.__module__.startswith(("keras.src.layers.", "keras.layers"))
                  and c is not keras.layers.Layer), None)
 
@@ -103,6 +105,7 @@ def _arch_info(layer, out):
 
 def _arch_leaves(layer, found, seen):
     """Leaf layers under ``layer``: built-in layers, and custom layers without sublayers."""
+    import keras
     for sub in getattr(layer, "_layers", []):
         if id(sub) in seen:
             continue
@@ -148,6 +151,7 @@ def _arch_error_text(err):
 
 def model_layers(model, input_shape=None):
     """Describe the leaf layers of ``model`` in call order (see module docstring)."""
+    import tensorflow as tf
     shapes = _arch_input_shapes(model, input_shape)
     try:
         dtypes = [t.dtype for t in model.inputs]
