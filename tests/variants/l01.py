@@ -18,10 +18,16 @@ VARIANTS = [
             scaled = tf.math.divide(tf.cast(images, "float32"), 255.)
             return tf.expand_dims(scaled, -1).numpy()
     """),
-    correct("prepare_images", "none_index_returns_tensor", """
+    wrong("prepare_images", "none_index_returns_tensor", """
         def prepare_images(images):
             return (tf.convert_to_tensor(images, dtype=tf.float32) / 255)[:, :, :, None]
-    """),
+    """, r"must return a NumPy array, found EagerTensor\. Turn a tf\.Tensor into one with \.numpy\(\)"),
+    wrong("prepare_images", "tf_newaxis_tensor_no_numpy", """
+        def prepare_images(images):
+            # the post's tf.newaxis, but the tensor is returned as it is
+            images = tf.cast(images, tf.float32) / 255.0
+            return images[..., tf.newaxis]
+    """, r"must return a NumPy array, found EagerTensor"),
     wrong("prepare_images", "divides_by_225", """
         def prepare_images(images):
             return (images / 225.0).astype("float32")[..., np.newaxis]

@@ -27,19 +27,31 @@ def _rng():
 
 PREPARE = """
 out = prepare_images(IN["images"])
-OUT["type"] = type(out).__module__ + "." + type(out).__name__
+OUT["types"] = [c.__module__ + "." + c.__qualname__ for c in type(out).__mro__]
 OUT["out"] = out
 """
+
+
+def _numpy_array(answer):
+    """The returned object's classes (data from the kernel) must include NumPy's ndarray: the lesson
+    asks for a NumPy array, and a tf.Tensor fails later (``x_test[wrong]`` raises a TypeError)."""
+    types = need(answer, "types")
+    types = [str(t) for t in types] if isinstance(types, list) else [str(types)]
+    kind = (types[0].rsplit(".", 1)[-1] if types else "nothing")[:80]
+    expect("numpy.ndarray" in types, f"prepare_images must return a NumPy array, found {kind}. Turn a tf.Tensor "
+           "into one with .numpy(): the cells below index the images with NumPy arrays, which a tensor does not accept.")
 
 
 @cell("prepare_images_visible")
 def prepare_images_visible(k):
     imgs = (np.arange(2 * 28 * 28) % 256).astype(np.uint8).reshape(2, 28, 28)
-    out = need(k.ask(PREPARE, images=imgs), "out")
+    a = k.ask(PREPARE, images=imgs)
+    _numpy_array(a)
+    out = need(a, "out")
     expect_shape(out, (2, 28, 28, 1), "prepare_images(images of shape (2, 28, 28))")
     expect_dtype(out, "float32", "prepare_images(...)")
     expect_close(np.asarray(out)[..., 0], imgs / 255.0, "prepare_images(...) pixel values (should be images / 255)")
-    return "prepare_images: shape, dtype and values are right."
+    return "prepare_images: a NumPy array, and its shape, dtype and values are right."
 
 
 @cell("prepare_images_hidden")
@@ -48,7 +60,9 @@ def prepare_images_hidden(k):
     shape = (int(rng.integers(3, 7)), int(rng.integers(5, 13)), int(rng.integers(13, 20)))
     imgs = rng.integers(0, 256, size=shape).astype(np.uint8)
     imgs.flat[:2] = (0, 255)
-    out = need(k.ask(PREPARE, images=imgs), "out")
+    a = k.ask(PREPARE, images=imgs)
+    _numpy_array(a)
+    out = need(a, "out")
     expect_shape(out, shape + (1,), f"prepare_images(images of shape {shape})")
     expect_dtype(out, "float32", "prepare_images(...)")
     expect_close(out[..., 0], imgs / 255.0, "prepare_images(...) on other images")
