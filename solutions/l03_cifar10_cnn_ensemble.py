@@ -13,11 +13,12 @@ def preprocess(images):
 
 
 def build_model(learning_rate=0.001, dropout_rate=0.5):
-    """Return a NEW compiled keras.Sequential model for (32, 32, 3) images, as in the post:
-    four blocks Conv2D(15/30/30/30 filters, 4x4, padding='same', ReLU) + MaxPooling2D(2);
-    Flatten; Dense 200-200-100-100 (ReLU), each followed by Dropout(dropout_rate); Dense(10,
-    softmax). Every Conv2D/Dense uses kernel_initializer='glorot_normal'. 132,435 parameters.
-    Compiled with Adam(learning_rate), sparse categorical cross-entropy and 'accuracy'."""
+    """Return a NEW compiled Keras model for (32, 32, 3) images (a keras.Sequential or a
+    functional keras.Model), as in the post: four blocks Conv2D(15/30/30/30 filters, 4x4,
+    padding='same', ReLU) + MaxPooling2D(2); Flatten; Dense 200-200-100-100 (ReLU), each
+    followed by Dropout(dropout_rate); Dense(10, softmax). Every Conv2D/Dense uses
+    kernel_initializer='glorot_normal'. 132,435 parameters. Compiled with Adam(learning_rate),
+    sparse categorical cross-entropy and metrics=['accuracy']."""
     ### BEGIN SOLUTION
     model = keras.Sequential([keras.Input(shape=(32, 32, 3))], name="cifar10_cnn")
     for filters in (15, 30, 30, 30):
