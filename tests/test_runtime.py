@@ -19,6 +19,18 @@ def test_course_mode(env, mode):
     assert runtime.by_mode(fast=1, full=5, mode=runtime.course_mode(env)) == (1 if mode == "fast" else 5)
 
 
+@pytest.mark.parametrize("env,value", [
+    ({}, 5),                                                   # full
+    ({"COURSE_MODE": "fast"}, 2),                              # CI's nbval run, a student's fast run
+    ({"NBGRADER_EXECUTION": "autograde"}, 1),                  # graded: the smallest run
+    ({"NBGRADER_EXECUTION": "autograde", "COURSE_MODE": "fast"}, 1),
+    ({"NBGRADER_EXECUTION": "autograde", "COURSE_MODE": "full"}, 5),
+])
+def test_by_mode_grade_value_only_while_graded_in_fast_mode(env, value):
+    assert runtime.by_mode(fast=2, full=5, grade=1, environ=env) == value
+    assert runtime.by_mode(fast=2, full=5, environ=env) == (2 if value == 1 else value)
+
+
 def test_bad_mode_says_what_is_allowed():
     with pytest.raises(ValueError, match="'fast' or 'full'"):
         runtime.course_mode({"COURSE_MODE": "quick"})

@@ -56,9 +56,18 @@ def course_mode(environ=None):
     return "fast" if environ.get("NBGRADER_EXECUTION") else "full"
 
 
-def by_mode(fast, full, mode=None):
-    """Pick the value for the current workload mode: ``EPOCHS = by_mode(fast=1, full=5)``."""
-    return fast if (mode or course_mode()) == "fast" else full
+def by_mode(fast, full, mode=None, grade=None, environ=None):
+    """Pick the value for the current workload mode: ``EPOCHS = by_mode(fast=1, full=5)``.
+
+    ``grade``, where given, is the value while the notebook is graded in fast mode (nbgrader's
+    ``NBGRADER_EXECUTION``): the smallest run that still executes every line of the student's code
+    (one epoch of a few batches). Grading needs every line run, not the lesson's demonstrations,
+    and no graded check reads what these cells compute; fast mode elsewhere keeps ``fast``."""
+    environ = os.environ if environ is None else environ
+    mode = mode or course_mode(environ)
+    if mode != "fast":
+        return full
+    return grade if grade is not None and environ.get("NBGRADER_EXECUTION") else fast
 
 
 def _show_warning_on_stdout(message, category, filename, lineno, file=None, line=None):
