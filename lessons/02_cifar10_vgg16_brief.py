@@ -623,7 +623,7 @@ show_image_grid(x_test, y_true, class_names=CIFAR10_CLASSES, predictions=y_pred,
 #   Per layer: 896 + 18,496 + 73,856 + 1,049,088 + 5,130.
 # - 100 epoch lines of 196 batches each (50,000 images, batch 256), and at most two lines from
 #   `ReduceLROnPlateau` (0.001 -> 0.0001 -> 0.00001, then it stays at `min_lr`).
-# - Test accuracy on the held-out half: **roughly 73-79 %**. The post gives no number in its text (its curves
+# - Test accuracy on the held-out half: roughly **73-79 %**. The post gives no number in its text (its curves
 #   and final score are screenshots), and the course has not measured this model's full run, so the range is
 #   an estimate from published figures of similar small Keras CNNs on CIFAR-10: TensorFlow's CNN tutorial
 #   (three convolutions, no dropout, 10 epochs) reports "over 70 %"; the Keras 2 example `cifar10_cnn.py`
