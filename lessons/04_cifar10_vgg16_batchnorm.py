@@ -29,10 +29,11 @@
 # the low end: a T4's fast units are its float16 tensor cores). On a CPU full mode is not practical: we
 # measured about 40 ms per training image on a busy two-core CPU (a Colab runtime without a GPU has two
 # cores), about 30 minutes per epoch of 45,000 images, so the 50 epochs would take **about 12-25 hours**;
-# the setup cell stops in full mode without a GPU and says how to go on anyway. For scale only: on an
-# NVIDIA H200, an epoch of section 3's training steps was measured at 2.2 s with Keras 3 on its JAX backend
-# (XLA-compiled) and at 29 s on its PyTorch backend (eager); this notebook runs Keras on TensorFlow, which
-# neither figure measures. *Fast* mode (64 training images, a couple of training steps) runs in a few
+# the setup cell stops in full mode without a GPU and says how to go on anyway. For scale only: on a
+# data-centre GPU (an NVIDIA H200) one epoch of section 3's training steps, batch 64, float32, took 2.2 s
+# with Keras 3 on its JAX backend (every step compiled by XLA) and 28.9 s on its PyTorch backend (eager,
+# not compiled): the course's measurements of the same Keras model on random images; TensorFlow itself was
+# not timed there. *Fast* mode (64 training images, a couple of training steps) runs in a few
 # minutes anywhere and only shows that everything works. Choose in the **Workload** cell just below,
 # before the setup cell. *Restart and run all* in full mode trains everything again (the 20-35 minutes
 # above), so the last run before you hand in may be in fast mode (the end of the notebook says why).
