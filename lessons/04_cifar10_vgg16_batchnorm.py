@@ -651,7 +651,7 @@ else:
 # - Section 3 (the post's 20 epochs of Adam): the post logged about 34 s per epoch on its Colab GPU and
 #   ended at 96.9 % training / 83.5 % validation accuracy. Expect the same picture - training accuracy far
 #   above validation from epoch 5 or so on, training accuracy in the mid-90s at the end - and a final
-#   validation and test accuracy anywhere in about **74-84 %**: over its last eight epochs the post's
+#   validation and test accuracy anywhere in about **73-84 %**: over its last eight epochs the post's
 #   validation accuracy zig-zagged between 73.8 % and 83.5 % (source: the post's log; our validation set is
 #   5,000 held-out training images, the post's was the test set).
 # - Section 6 (the recipe, 30 epochs): validation and test accuracy around **88-92 %** (our estimate, not
