@@ -423,8 +423,10 @@ expect(all(not np.allclose(a, b.numpy()) for a, b in zip(_w0, _m.trainable_varia
 # line whenever it acts). It needs the validation set: that is what the split was for.
 #
 # From Adam's 0.001, a factor of 0.1 and a floor of 1e-5 leave room for **at most two** steps down:
-# 0.001 -> 0.0001 -> 0.00001. After the second, the rate sits at `min_lr` and the callback no longer acts,
-# however long `val_loss` stalls.
+# 0.001 -> 0.0001 -> 0.00001. One detail of the printout: the rate is stored as a float32, so the second
+# step lands a hair above 1e-5 (1.0000000474974514e-05), and 5 epochs later the callback may print a third
+# "reducing learning rate to 1e-05" that only rounds it onto `min_lr` (a change in the 8th digit). After
+# that it no longer acts, however long `val_loss` stalls.
 
 # %% [answer] id=make_callbacks from=make_callbacks
 
@@ -577,7 +579,8 @@ plot_history(history, title=f"VGG16 brief on CIFAR-10 ({MODE} mode): training vs
 # %% [markdown]
 # `ReduceLROnPlateau` writes the learning rate of every epoch into the history as `learning_rate`. In full
 # mode you will see at most two steps down by a factor of 10 (on a log scale they are equal steps), each
-# after 5 epochs without a better `val_loss`; in fast mode the two epochs are too few for it to act.
+# after 5 epochs without a better `val_loss` (the possible third message only rounds the rate: no visible
+# step); in fast mode the two epochs are too few for it to act.
 
 # %% [code]
 import matplotlib.pyplot as plt
@@ -621,8 +624,9 @@ show_image_grid(x_test, y_true, class_names=CIFAR10_CLASSES, predictions=y_pred,
 # ### What to expect in full mode
 # - `model.summary()`: Total params 1,147,466 (4.38 MB); trainable 1,147,466; non-trainable 0.
 #   Per layer: 896 + 18,496 + 73,856 + 1,049,088 + 5,130.
-# - 100 epoch lines of 196 batches each (50,000 images, batch 256), and at most two lines from
-#   `ReduceLROnPlateau` (0.001 -> 0.0001 -> 0.00001, then it stays at `min_lr`).
+# - 100 epoch lines of 196 batches each (50,000 images, batch 256), and at most three lines from
+#   `ReduceLROnPlateau`: at most two steps down (0.001 -> 0.0001 -> 0.00001), and possibly a third message
+#   that only rounds the rate onto `min_lr`.
 # - Test accuracy on the held-out half: roughly **73-79 %**. The post gives no number in its text (its curves
 #   and final score are screenshots), and the course has not measured this model's full run, so the range is
 #   an estimate from published figures of similar small Keras CNNs on CIFAR-10: TensorFlow's CNN tutorial

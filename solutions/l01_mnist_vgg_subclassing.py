@@ -108,7 +108,7 @@ def run_epochs(epochs, train_ds, test_ds, train_step, test_step,
             train_step(images, labels)
             if verbose and (step % 20 == 0 or step == steps):
                 bar.update(step, [("loss", float(train_loss.result())),
-                                  ("accuracy", float(train_accuracy.result()))])
+                                  ("accuracy", 100 * float(train_accuracy.result()))])
         for test_images, test_labels in test_ds:
             test_step(test_images, test_labels)
         results = [float(m.result()) for m in metrics]

@@ -105,10 +105,10 @@ def _forward_flops(model) -> int:
 
 # ---- the learning-rate schedule -------------------------------------------------------------------
 
-def _schedule(epochs: int) -> list[float]:
+def _schedule(epochs: int, capsys=None) -> tuple[list[float], int]:
     """The learning rates the lesson's callback sets over ``epochs`` epochs in which val_loss never
-    improves: the real ReduceLROnPlateau from make_callbacks(), on an optimizer at compile_model's
-    default rate."""
+    improves - the real ReduceLROnPlateau from make_callbacks(), on an optimizer at compile_model's
+    default rate - and how many "reducing learning rate" messages it prints."""
     import keras
     from solutions.l02_cifar10_vgg16_brief import compile_model, make_callbacks
 
@@ -116,41 +116,50 @@ def _schedule(epochs: int) -> list[float]:
     default = inspect.signature(compile_model).parameters["learning_rate"].default
     assert float(tiny.optimizer.learning_rate) == pytest.approx(default, rel=1e-6)
     (callback,) = make_callbacks()
-    callback.verbose = 0
     callback.set_model(tiny)
     callback.on_train_begin({})
+    if capsys is not None:
+        capsys.readouterr()
     rates = [float(tiny.optimizer.learning_rate)]
     for epoch in range(epochs):
         callback.on_epoch_end(epoch, {"val_loss": 1.0})
         rates.append(float(tiny.optimizer.learning_rate))
-    return rates
+    messages = capsys.readouterr().out.count("reducing learning rate") if capsys is not None else 0
+    return rates, messages
 
 
 def _decimal(rate: float) -> str:
     return f"{rate:.10f}".rstrip("0")
 
 
-def test_the_schedules_possible_steps_are_the_ones_the_text_gives(nb):
+def test_the_schedules_possible_steps_are_the_ones_the_text_gives(nb, capsys):
     full = _by_mode(nb, "EPOCHS")["full"]
-    rates = _schedule(full)
-    levels = [rates[0]] + [b for a, b in zip(rates, rates[1:]) if not math.isclose(a, b, rel_tol=1e-6)]
-    steps = len(levels) - 1
-    assert steps >= 1
+    rates, messages = _schedule(full, capsys)
+    changes = [(a, b) for a, b in zip(rates, rates[1:]) if a != b]
+    levels = [rates[0]] + [b for a, b in changes if not math.isclose(a, b, rel_tol=1e-6)]
+    steps = len(levels) - 1              # steps a learning-rate plot shows
+    roundings = len(changes) - steps     # changes in the last float32 digits only
+    assert steps >= 1 and messages == len(changes) == steps + roundings
     # the training cell uses exactly that callback and that default rate
     training = _code_cell(nb, "history = train_model(")
     assert "compile_model(build_model())" in training and "make_callbacks()" in training
 
     text = _everything(nb)
     assert "two or three" not in text
-    claims = re.findall(r"at most (?:\*\*)?(\w+)(?:\*\*)? (?:steps down|lines from `ReduceLROnPlateau`)", text)
+    claims = re.findall(r"at most (?:\*\*)?(\w+)(?:\*\*)? steps down", text)
     assert len(claims) >= 3, claims      # section 5, section 9 and the expected results all say it
     assert all(WORDS[c] == steps for c in claims), (claims, steps)
+    (lines,) = re.findall(r"at most (\w+) lines from `ReduceLROnPlateau`", text)
+    assert WORDS[lines] == messages, (lines, messages)
+    if roundings:
+        assert "a third \"reducing learning rate to 1e-05\" that only rounds it onto `min_lr`" in text
+        assert f"lands a hair above 1e-5 ({levels[-2] * 0.1!r})" in text
     chain = " -> ".join(_decimal(round(r, 10)) for r in levels)
     assert text.count(chain) >= 2, (chain, "the chain of rates in section 5 and in the expected results")
 
 
 def test_the_schedule_really_stops_at_min_lr():
-    rates = _schedule(100)
+    rates, _ = _schedule(100)
     from solutions.l02_cifar10_vgg16_brief import make_callbacks
 
     (callback,) = make_callbacks()
