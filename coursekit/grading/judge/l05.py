@@ -187,6 +187,8 @@ def _vt_why(found, want):
         return f" - the {want[1][-1]:,} biases (one per filter or unit) are missing."
     if found[0] == want[0] and want[0].endswith("pool") and found[1] != want[1]:
         return " - a 2x2 max-pool with stride 2 halves each side, rounding down (7 -> 3, 3 -> 1)."
+    if found[0] == want[0] and len(found[1]) == len(want[1]) == 3 and found[1][0] == found[1][1] != want[1][1]:
+        return " - height and width can differ: input_shape is (height, width, channels)."
     if found[:2] == want[:2] == ("block1_conv1", want[1]) and found[2] != want[2]:
         return " - block1_conv1 sees the image's channels, input_shape[2]."
     return "."
@@ -194,7 +196,7 @@ def _vt_why(found, want):
 
 @cell("vgg16_param_table_visible")
 def vgg16_param_table_visible(k):
-    a = k.ask(TABLE, calls=[[[32, 32, 3], 10, None]])
+    a = k.ask(TABLE, calls=[[[32, 32, 3], 10, None], [[48, 40, 3], 10, None]])
     seq, n = need(a, "seq0"), need(a, "len0")
     expect(seq is True and n == 22,
            f"VGG16 has 13 conv + 5 pool + flatten + 3 dense = 22 rows; found {n if seq is True else need(a, 'type0')}.")
@@ -203,7 +205,13 @@ def vgg16_param_table_visible(k):
         expect(rows[i] == want[i], f"row {i + 1}: expected {want[i]}, found {rows[i]}" + _vt_why(rows[i], want[i]))
     total = sum(r[2] for r in rows)
     expect(total == 33_638_218, f"the parameters of the post's model add up to 33,638,218; your table sums to {total:,}.")
-    return f"vgg16_param_table((32, 32, 3), 10): 22 rows, 5 of them checked, {total:,} parameters in all."
+    rows, want = _rows(a, 1), _table((48, 40, 3), 10)   # not square; 5 -> 2 and 3 -> 1 on the way down
+    expect(len(rows) == 22, f"vgg16_param_table((48, 40, 3), 10): expected 22 rows, found {len(rows)}.")
+    for i in (0, 9, 13, 17):
+        expect(rows[i] == want[i], f"vgg16_param_table((48, 40, 3), 10), row {i + 1}: expected {want[i]}, "
+                                   f"found {rows[i]}" + _vt_why(rows[i], want[i]))
+    return (f"vgg16_param_table: 22 rows at 32x32 (5 checked, {total:,} parameters in all); at 48x40 the shapes "
+            "stay apart and each pool rounds down.")
 
 
 @cell("vgg16_param_table_hidden")
