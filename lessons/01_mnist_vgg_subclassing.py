@@ -32,9 +32,9 @@
 # **Workload** cell just below, before the setup cell.
 #
 # **What full mode should print:** a test accuracy of about **98.8-99.3 %** after the 5th epoch. One run of
-# this lesson's model and loop on the real MNIST gave 99.08 % (measured by the course); another random start or GPU moves
-# it by a few tenths of a percent. The post's 98.73 % is lower because it is an average over all five
-# epochs (section 7).
+# this lesson's model and loop on the real MNIST gave 99.08 % (measured by the course); another random
+# start or GPU moves it by a few tenths of a percent. The post's 98.73 % is lower because it is an average
+# over all five epochs (section 7).
 
 # %% [setup]
 from keras import layers  # the checks below rely on it, so it lives in this locked cell
@@ -65,7 +65,7 @@ print("train:", x_train.shape, x_train.dtype, "| test:", x_test.shape, "| labels
 show_image_grid(x_train, y_train, rows=3, cols=8, title="MNIST training images and their labels")
 
 # %% [markdown]
-# In fast mode we keep a small subset so the whole notebook runs in seconds on a CPU.
+# In fast mode we keep a small subset so the whole notebook runs in about a minute on a CPU.
 # In full mode you train on everything, like the post.
 
 # %% [code]
@@ -181,9 +181,11 @@ train_ds.element_spec
 # The post leaves the model as a TODO. What it does say: Conv2D and MaxPooling2D layers, a 7x7x64 tensor
 # flattened into 3,136 values (so two poolings and 64 channels at the end), two Dense layers, softmax. The
 # rest - two convolutions per block, 32 filters in block 1, 128 units in the first Dense layer - is the
-# course's reconstruction, VGG-style, not the post's. The model has **467,818** parameters. `softmax` on the last layer matches the loss below, which expects
-# probabilities (`from_logits=False`). Give that last layer `dtype="float32"`: on a GPU this notebook trains
-# in mixed precision (section 4), and the probabilities should stay in float32 there.
+# course's reconstruction, VGG-style, not the post's. The model has **467,818** parameters.
+#
+# `softmax` on the last layer matches the loss below, which expects probabilities (`from_logits=False`).
+# Give that last layer `dtype="float32"`: on a GPU this notebook trains in mixed precision (see *Speed on a
+# GPU* below), and the probabilities should stay in float32 there.
 
 # %% [answer] id=my_model from=MyModel
 

@@ -68,7 +68,7 @@ print("train:", x_train.shape, x_train.dtype, "| labels:", y_train.shape, y_trai
 print("test: ", x_test.shape, "| classes:", ", ".join(CIFAR10_CLASSES))
 
 # %% [markdown]
-# In fast mode we keep small subsets, so the whole notebook runs in seconds on a CPU. In
+# In fast mode we keep small subsets, so the whole notebook runs in about a minute on a CPU. In
 # full mode you use everything, like the post.
 
 # %% [code]
@@ -179,7 +179,8 @@ for _n in (37, 0):
 # test subset is smaller (at most 1,000 images), and the same line still gives two equal halves.
 #
 # The post also feeds the raw pixel values 0-255 to the network. We scale them to `[0, 1]`: the usual
-# practice, and it makes Adam's default learning rate behave. (This changes no parameter count.)
+# practice: Keras's default weight initialisation is scaled for inputs of order 1, and 0-255 would make the
+# first layer's outputs 255 times larger from the first step. (This changes no parameter count.)
 
 # %% [code]
 (x_val, y_val), (x_test, y_test) = split_validation(x_test, y_test, n_val=len(x_test) // 2)
