@@ -356,9 +356,10 @@ for i, m in enumerate(post_models):
 
 # %% [markdown]
 # The step counter keeps growing: "member" 4 continues where "member" 3 stopped - it is one model trained
-# four times as long, not a fresh one. What does that do to the
-# result? Once the loop is over, every "member" *is* the last model, so they all predict the same thing
-# and averaging them gives back exactly that one model:
+# four times as long, not a fresh one. (Each `fit` call counts its epochs from 1 again, which is why the
+# epoch lines alone do not show it.) What does that do to the result? Once the loop is over, every
+# "member" *is* the last model, so they all predict the same thing and averaging them gives back exactly
+# that one model:
 
 # %% [code] optional=yes
 after = [m.predict(x_test, verbose=0) for m in post_models]

@@ -560,7 +560,7 @@ print(f"{len({v.tobytes() for v in drawn})} distinct views among {len(drawn):,} 
 # does both, counting optimizer *steps* (batches), not epochs.
 
 # %% [code]
-AUG_EPOCHS = by_mode(fast=1, full=30)    # fits a Colab session; the published recipe trains ~200: raise it if you have the time
+AUG_EPOCHS = by_mode(fast=1, full=30)    # fits a Colab session; the reference trained 350: raise it if you have time
 AUG_BATCH = by_mode(fast=64, full=128)
 STEPS_PER_EPOCH = int(np.ceil(len(x_train) / AUG_BATCH))
 
@@ -573,12 +573,13 @@ def make_schedule(total_steps, peak=0.05, warmup_fraction=0.025):
 
 
 schedule = make_schedule(AUG_EPOCHS * STEPS_PER_EPOCH)          # the one this run trains with
-full_steps = 30 * int(np.ceil(45000 / 128))                      # full mode: 30 epochs of 352 batches
-full_schedule = make_schedule(full_steps)
-steps = np.linspace(0, full_steps, 200).astype(int)
+plot_epochs = 30 if FAST else AUG_EPOCHS                         # fast mode plots full mode's schedule
+plot_batches = int(np.ceil(45000 / 128))                         # full mode: 45,000 images, batch 128
+full_schedule = make_schedule(plot_epochs * plot_batches)
+steps = np.linspace(0, plot_epochs * plot_batches, 200).astype(int)
 fig, ax = plt.subplots(figsize=(6.5, 3.2))
 ax.plot(steps, [float(full_schedule(int(s))) for s in steps])
-ax.set(title="Cosine schedule with warm-up (full mode: 30 epochs x 352 batches)",
+ax.set(title=f"Cosine schedule with warm-up (full mode: {plot_epochs} epochs x {plot_batches} batches)",
        xlabel="optimizer step (batch)", ylabel="learning rate")
 ax.grid(alpha=0.3)
 plt.show()
