@@ -305,6 +305,8 @@ def test_the_expected_batchnorm_range_holds_the_lesson_04_posts_log(nb):
     assert low <= 100 * POST04_VAL_ACC[9] <= high and max(late) * 100 <= high
     assert "the same 33,655,114-parameter model" in table
     assert f"the BatchNorm model reaches a test accuracy of about **{low}-{high} %**" in _first(nb)
+    assert f"lesson 04's post trained the same model to {round(100 * POST04_VAL_ACC[9])} % validation accuracy " \
+           f"in {len(POST04_VAL_ACC)} epochs" in _everything(nb)
 
 
 def test_the_he_init_range_is_labelled_an_estimate_in_both_places(nb):
