@@ -548,7 +548,7 @@ show_image_grid(views, np.tile(y_train[:8].ravel(), 4), class_names=CIFAR10_CLAS
 # %% [code] optional=yes
 PAD = 4                                  # make_augmenter's default: shifts of -4 ... +4 pixels
 one_image = 0.1 + 0.9 * np.random.default_rng(1).random((1, 32, 32, 1)).astype("float32")
-drawn = np.asarray(augmenter(np.repeat(one_image, 10_000, axis=0), training=True))
+drawn = np.asarray(make_augmenter()(np.repeat(one_image, 10_000, axis=0), training=True))  # a new one: 1 channel
 positions = (2 * PAD + 1) ** 2
 print(f"{len({v.tobytes() for v in drawn})} distinct views among {len(drawn):,} draws; "
       f"expected 2 flips x {positions} positions = {2 * positions}")

@@ -256,3 +256,36 @@ def test_text_docstring_and_checks_agree_that_a_functional_model_is_fine(nb):
     for grade_id in ("build_model_visible", "build_model_hidden"):
         passed, _, message = judge.run_judge(judges[grade_id], _InProcessKernel(build_model=build_model))
         assert passed, (grade_id, message)
+
+
+def test_full_mode_on_a_cpu_stops_and_names_the_lessons_cpu_time(nb):
+    from coursekit.notebook.runtime import CourseStop, full_mode_device_check
+
+    setup = next(c.source for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "setup")
+    line = next(l for l in setup.splitlines() if l.startswith("MODE = course_setup("))
+    given = _call_keywords(line, "course_setup")["full_cpu_time"]
+    with pytest.raises(CourseStop) as stop:
+        full_mode_device_check(given, environ={}, gpu=False)
+    assert given in str(stop.value) and "%env COURSE_FULL_ON_CPU=yes" in str(stop.value)
+    assert "The setup cell stops in full mode without a GPU" in _flat(_lesson_markdown(nb)[0]) or \
+        "the setup cell stops in full mode without a GPU" in _flat(_lesson_markdown(nb)[0])
+
+
+def test_the_operation_count_per_image_is_the_models(nb):
+    """'7.7 million floating-point operations per image, forward pass': 2 per multiply-add of every
+    Conv2D and Dense layer of the reference model."""
+    from solutions.l03_cifar10_cnn_ensemble import build_model
+    import keras
+
+    model = build_model()
+    macs = 0
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Conv2D):
+            h, w, c_out = layer.output.shape[1:]
+            kh, kw, c_in, _ = layer.kernel.shape
+            macs += h * w * c_out * kh * kw * c_in
+        elif isinstance(layer, keras.layers.Dense):
+            macs += int(np.prod(layer.kernel.shape))
+    said = float(re.search(r"\(([\d.]+) million floating-point operations per image, forward pass\)",
+                           _flat(_lesson_markdown(nb)[0])).group(1))
+    assert said == round(2 * macs / 1e6, 1), (said, 2 * macs)

@@ -255,3 +255,16 @@ def test_every_full_mode_training_run_prints_one_line_per_epoch():
     assert len(long_runs) == 2, fits        # section 3 and the recipe
     for keywords in long_runs:
         assert keywords.get("verbose") == "0" and "EpochLog(" in keywords.get("callbacks", ""), keywords
+
+
+def test_full_mode_on_a_cpu_stops_and_names_the_lessons_cpu_time(nb):
+    from coursekit.notebook.runtime import CourseStop, full_mode_device_check
+
+    setup = next(c.source for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "setup")
+    line = next(l for l in setup.splitlines() if l.startswith("MODE = course_setup("))
+    given = _call_keywords(line, "course_setup")["full_cpu_time"]
+    with pytest.raises(CourseStop) as stop:
+        full_mode_device_check(given, environ={}, gpu=False)
+    assert given in str(stop.value) and "%env COURSE_FULL_ON_CPU=yes" in str(stop.value)
+    assert "The setup cell stops in full mode without a GPU" in _flat(_lesson_markdown(nb)[0]) or \
+        "the setup cell stops in full mode without a GPU" in _flat(_lesson_markdown(nb)[0])
