@@ -510,8 +510,9 @@ print(f"predicted probabilities: min {_probs.min():.4f}, max {_probs.max():.4f};
 #
 # One more reference number. A network stuck at a constant output can still learn its last bias: the
 # best constant prediction is the class frequencies of the training set, and its loss is their entropy.
-# On the balanced CIFAR-10 that is exactly `log(10)`; our few hundred images are not perfectly balanced,
-# so it is slightly lower. A stuck network sits on that line; a learning one goes below it.
+# On CIFAR-10's 50,000 training images, 5,000 per class, that is exactly `log(10)`; the images `fit` trains
+# on here are not perfectly balanced (fast mode's 204 much less so than full mode's 40,000), so it is a
+# little lower. A stuck network sits on that line; a learning one goes below it.
 # We also measure the **spread** of the predictions: how much the predicted probabilities change from one
 # test image to the next (their standard deviation across images, averaged over the classes). A network
 # that ignores its input has a spread near 0.
