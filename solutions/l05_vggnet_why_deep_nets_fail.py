@@ -20,8 +20,10 @@ def dense_params(n_in, n_out, bias=True):
 
 def vgg16_param_table(input_shape=(32, 32, 3), num_classes=10, fc=4096):
     """The plain VGG16 as a list of ``(layer name, output shape, params)`` rows, one per layer:
-    13 convolutions (3x3, 'same' padding), 5 max-pools (2x2, stride 2), Flatten, then Dense
-    ``fc``, Dense ``fc`` and Dense ``num_classes``. Output shapes leave out the batch axis.
+    13 convolutions (3x3, 'same' padding), 5 max-pools (2x2, stride 2, 'valid' padding: each halves
+    height and width, rounding down), Flatten, then Dense ``fc``, Dense ``fc`` and Dense
+    ``num_classes``. ``input_shape`` is (height, width, channels), not necessarily square. Output
+    shapes leave out the batch axis.
     Names follow keras.applications.VGG16: block1_conv1, ..., block1_pool, ..., flatten, fc1,
     fc2, predictions."""
     ### BEGIN SOLUTION
