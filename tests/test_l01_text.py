@@ -251,3 +251,14 @@ def test_prepare_images_must_return_a_numpy_array_in_the_visible_cell_and_the_ju
     images = _prepare_from_tensor(np.zeros((3, 2, 2), np.uint8))
     with pytest.raises(TypeError):
         images[np.array([0, 2])]
+
+
+def test_full_mode_on_a_cpu_stops_and_names_the_lessons_cpu_time(nb):
+    from coursekit.notebook import runtime
+
+    setup = next(c.source for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "setup")
+    given = _call_keywords(setup, "course_setup")["full_cpu_time"]
+    with pytest.raises(runtime.CourseStop) as stop:
+        runtime.full_mode_device_check(given, environ={}, gpu=False)
+    assert f"would take {given}" in str(stop.value) and "COURSE_FULL_ON_CPU=yes" in str(stop.value)
+    runtime.full_mode_device_check(given, environ={}, gpu=True)   # a GPU goes on

@@ -289,3 +289,15 @@ def test_no_environment_variables_or_grader_talk_in_the_text(nb):
         for word in ("COURSE_MODE", "COURSE_DATA_DIR", "NBGRADER", "nbgrader", "stand-in"):
             assert word not in text, f"{word!r} in: {text[:200]}"
         assert not re.search(r"\bCI\b", text), text[:200]
+
+
+def test_full_mode_on_a_cpu_stops_and_names_the_lessons_cpu_time(nb):
+    from coursekit.notebook import runtime
+
+    setup = next(c.source for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "setup")
+    (call,) = _calls(setup, "course_setup")
+    given = _keywords(call)["full_cpu_time"]
+    with pytest.raises(runtime.CourseStop) as stop:
+        runtime.full_mode_device_check(given, environ={}, gpu=False)
+    assert f"would take {given}" in str(stop.value) and "COURSE_FULL_ON_CPU=yes" in str(stop.value)
+    runtime.full_mode_device_check(given, environ={}, gpu=True)   # a GPU goes on
