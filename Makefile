@@ -85,13 +85,14 @@ test-colab: $(COLAB_STAMP)
 
 # Autograde every submission of a lesson in this course directory (coursekit/grading/classgrade.py):
 # make grade LESSON=01_mnist_vgg_subclassing [WORKERS=N] [DB_URL=postgresql://...] [FORCE=1] [SHARD=K/N] [SANDBOX=on|off]
+#            [AUDIT=on|off] (off: the static audit switched off, only to show that the judge holds without it)
 # Resumable: run it again after an interruption and it grades only what is left.
 WORKERS ?= 0
 grade: setup
-	@test -n "$(LESSON)" || { echo "usage: make grade LESSON=<lesson id> [WORKERS=N] [DB_URL=...] [FORCE=1] [SHARD=K/N]"; exit 2; }
+	@test -n "$(LESSON)" || { echo "usage: make grade LESSON=<lesson id> [WORKERS=N] [DB_URL=...] [FORCE=1] [SHARD=K/N] [SANDBOX=on|off] [AUDIT=on|off]"; exit 2; }
 	$(PY) -m coursekit.grading.classgrade "$(LESSON)" --course . --workers $(WORKERS) \
 		$(if $(DB_URL),--db-url "$(DB_URL)") $(if $(FORCE),--force) $(if $(SHARD),--shard $(SHARD)) \
-		$(if $(SANDBOX),--sandbox $(SANDBOX))
+		$(if $(SANDBOX),--sandbox $(SANDBOX)) $(if $(AUDIT),--audit $(AUDIT))
 
 # After make grade: what the class got wrong, one self-contained page (coursekit/grading/report.py):
 # make report LESSON=01_mnist_vgg_subclassing [DB_URL=postgresql://...]  -> reports/<lesson>.html and .csv

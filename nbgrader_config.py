@@ -70,3 +70,6 @@ c.GenerateFeedback.preprocessors = [GetGrades, steps.HideHiddenTests, CSSHTMLHea
 
 # Each grading kernel in the bubblewrap sandbox where it works (COURSE_SANDBOX=auto|on|off).
 steps.select_kernel(c, os.getcwd())
+# The static audit: COURSE_AUDIT=on (the default) | off, read by CourseIntake (which make grade and plain
+# nbgrader autograde both run); off only to show that the judge holds without it. Checked here, at start-up.
+steps.announce_audit()

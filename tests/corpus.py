@@ -77,6 +77,12 @@ def make_corpus(lesson: str) -> dict[str, Case]:
         "malformed_json": Case(_dump(full)[:5000], {"rejected"}, None, "the file is cut off mid-JSON"),
         "empty_file": Case(b"", {"rejected"}, None, "an empty file"),
         "wrong_nbformat": Case(_dump({**full, "nbformat": 5}), {"rejected"}, None, "nbformat 5 (does not exist)"),
+        "nbformat_3": Case(nbformat.writes(nbformat.convert(nbformat.reads(json.dumps(full), 4), 3)).encode(), {"flagged"},
+                           "full", "correct answers saved as nbformat 3 (an old Jupyter): converted, and the "
+                           "conversion noted as a repair"),
+        "claims_unreadable": Case(_dump({**full, "metadata": {**full["metadata"], "coursekit_unreadable": "FORGED"}}),
+                                  {"graded"}, "full", "correct answers; the notebook's metadata claims the file was "
+                                  "unreadable (the key make grade once marked its blank stand-ins with): ignored"),
         "infinite_loop": Case(_dump(append_to(first, "while True:\n    pass")), {"flagged"}, "full",
                               "an answer cell ends in an infinite loop (after its definition)"),
         "sys_exit": Case(_dump(append_to(first, "import sys\nsys.exit()")), {"graded"}, "full",

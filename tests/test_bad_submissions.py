@@ -15,6 +15,7 @@ import pytest
 
 from coursekit.devtools import studentwork
 from coursekit.grading import audit, classgrade, coursedir, gradebook, nbmeta, runner, sandbox
+from coursekit.grading.findings import REPAIR
 from coursekit.authoring.build import lesson_ids
 from tests import corpus, nbtools
 
@@ -197,6 +198,61 @@ def test_rejected_files_show_in_the_formgrader(graded):
             comments = " ".join(c.auto_comment or "" for c in nb.comments)
             assert "could not be read" in comments and results[student].notes[0] in comments, (student, comments)
     assert all(results[s].score is None for s in rejected), "make grade's table shows no score for a rejected file"
+
+
+def test_a_converted_notebook_is_noted_as_a_repair_everywhere(graded):
+    """A notebook saved as nbformat 3 is converted and graded on its answers; the conversion is a
+    finding of kind repair that reaches make grade's table (read back from COURSE_INTAKE_REPORT) and
+    the gradebook (flagged, with the note as the comment), not only the log."""
+    from nbgrader.api import Gradebook
+
+    course, results = graded[0], graded[1]
+    result = results["nbformat_3"]
+    repairs = [n for n in result.notes if getattr(n, "kind", None) == REPAIR]
+    assert result.status == "flagged" and result.score == results["correct"].max_score, result
+    assert [n.message for n in repairs] == ["converted from nbformat 3 to 4"], result.notes
+    assert "converted from nbformat 3 to 4" in runner.report(list(results.values()))
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        nb = gb.find_submission_notebook(LESSON, LESSON, "nbformat_3")
+        assert nb.flagged and "converted from nbformat 3 to 4" in " ".join(c.auto_comment or "" for c in nb.comments)
+
+
+def test_a_rejection_claimed_in_the_notebook_is_not_believed(graded):
+    """Why a file was refused reaches the pipeline from make grade's own process and from the reader,
+    never from the notebook (whose metadata the student writes): a notebook claiming it is unreadable is
+    graded on its answers, unflagged."""
+    result, top = graded[1]["claims_unreadable"], graded[1]["correct"].max_score
+    assert result.status == "graded" and result.score == top and not result.notes, result
+
+
+def test_the_reader_hands_its_findings_to_the_intake_in_the_resources(tmp_path):
+    """SubmissionExporter: what reading the file found (a conversion; why it is no notebook) goes to
+    the intake through nbgrader's resources, as Findings - never through the notebook's metadata."""
+    from coursekit.grading.preprocessors import READ_KEY, SubmissionExporter
+
+    old = tmp_path / "old.ipynb"
+    old.write_bytes(CASES["nbformat_3"].data)
+    _, resources = SubmissionExporter().from_filename(str(old), resources={"nbgrader": {}})
+    read = resources[READ_KEY]
+    assert read["reject"] is None and [(f.kind, f.message) for f in read["findings"]] == [
+        (REPAIR, "converted from nbformat 3 to 4")]
+    new = tmp_path / "new.ipynb"
+    new.write_bytes(CASES["claims_unreadable"].data)
+    output, resources = SubmissionExporter().from_filename(str(new), resources={"nbgrader": {}})
+    assert resources[READ_KEY] == {"reject": None, "findings": []}
+
+
+def test_findings_are_reported_as_records_and_read_back(tmp_path, monkeypatch):
+    """make grade reads the pipeline's findings back as structured records (kind, cell, message)."""
+    from coursekit.grading.findings import FORGING, Finding
+    from coursekit.grading.preprocessors import REPORT_ENV, read_findings, report_findings
+
+    target = tmp_path / "findings.json"
+    monkeypatch.setenv(REPORT_ENV, str(target))
+    found = [Finding("converted from nbformat 3 to 4", REPAIR), Finding("`expect` rebound", FORGING, "prepare_images")]
+    report_findings({"student": "s1"}, found)
+    back = read_findings(target)
+    assert [(f.kind, f.cell, f.message) for f in back] == [(f.kind, f.cell, f.message) for f in found]
 
 
 def test_every_flag_reaches_the_gradebook(graded):

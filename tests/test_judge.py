@@ -4,8 +4,10 @@
   plain data (pickles, object arrays, two answers, none, too much) is no answer;
 - the output step: HTML, SVG and scripts never reach a page, every output is capped;
 - the sandbox's environment: an exact allow-list (no JupyterHub token, no database URL);
+- the audit's switch: ``COURSE_AUDIT=on|off`` (anything else a clear error), read by the pipeline under
+  plain `nbgrader autograde` and by `make grade` (``--audit``, ``AUDIT=``);
 - with the static audit switched OFF, every forging submission of tests/corpus.py (lesson 01, judged)
-  earns no more than its honest answers under plain `nbgrader autograde`.
+  earns no more than its honest answers under plain `nbgrader autograde` AND under `make grade`.
 """
 import base64
 import io
@@ -16,10 +18,12 @@ import nbformat
 import numpy as np
 import pytest
 
+from coursekit import ROOT
 from coursekit.authoring.build import lesson_ids
-from coursekit.grading import coursedir, judge, sandbox
+from coursekit.grading import classgrade, coursedir, judge, sandbox
+from coursekit.grading.findings import FORGING, ODD
 from coursekit.grading.judge import wire
-from coursekit.grading.preprocessors import SanitizeOutputs
+from coursekit.grading.preprocessors import CourseIntake, SanitizeOutputs
 from tests import corpus
 
 LESSON = next((lesson for lesson in lesson_ids() if lesson.startswith("01_")), None)
@@ -127,8 +131,41 @@ def test_the_sandbox_passes_an_exact_allow_list_of_variables():
 
 # ---- the judge without the audit ---------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def unaudited(tmp_path_factory):
+def test_the_audit_switch_is_on_off_or_a_clear_error(monkeypatch, tmp_path):
+    """COURSE_AUDIT is the default of CourseIntake.audit (a command-line or config value still wins);
+    make grade reads it too; any other value stops both commands before anything is graded."""
+    from traitlets.config import Config
+
+    monkeypatch.delenv("COURSE_AUDIT", raising=False)
+    assert CourseIntake().audit is True and classgrade.audit_setting() is True
+    monkeypatch.setenv("COURSE_AUDIT", "off")
+    assert CourseIntake().audit is False and classgrade.audit_setting() is False
+    config = Config()
+    config.CourseIntake.audit = True
+    assert CourseIntake(config=config).audit is True
+    monkeypatch.setenv("COURSE_AUDIT", " On ")
+    assert CourseIntake().audit is True
+    monkeypatch.setenv("COURSE_AUDIT", "no")
+    with pytest.raises(SystemExit, match="COURSE_AUDIT must be on or off, not 'no'"):
+        CourseIntake().audit
+    with pytest.raises(classgrade.ClassGradeError, match="COURSE_AUDIT must be on or off"):
+        classgrade.grade_class(tmp_path, "any_lesson", progress=None)
+    # Plain nbgrader stops while it reads nbgrader_config.py, before any notebook.
+    (tmp_path / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text())
+    run = coursedir.run_nbgrader(tmp_path, "autograde", "any_lesson", env={"COURSE_AUDIT": "no", "COURSE_SANDBOX": "off"},
+                                 check=False)
+    assert run.returncode != 0 and "COURSE_AUDIT must be on or off, not 'no'" in run.stderr, run.stderr[-2000:]
+    assert not (tmp_path / "gradebook.db").exists()
+
+
+AUDIT_WORDING = ("can forge the course's checks", "a course answer never needs")   # coursekit/grading/audit.py
+
+
+@pytest.fixture(scope="module", params=["nbgrader autograde", "make grade"])
+def unaudited(request, tmp_path_factory):
+    """The forging cases (and their honest references), graded as the students of one class in one run
+    of each command - plain `nbgrader autograde` with COURSE_AUDIT=off in its environment, make grade
+    (classgrade) with its audit switched off - then read back from the gradebook."""
     if LESSON is None:
         pytest.skip("lesson 01 is not selected (COURSE_LESSONS)")
     cases = corpus.make_corpus(LESSON)
@@ -138,8 +175,17 @@ def unaudited(tmp_path_factory):
     course = tmp_path_factory.mktemp("unaudited")
     coursedir.prepare_course(course, [LESSON])
     coursedir.hand_in(course, LESSON, {student: case.data for student, case in picked.items()})
-    coursedir.run_nbgrader(course, "autograde", LESSON, "--force", "--Execute.timeout=30",
-                           "--CourseIntake.audit=False", check=False)
+    audit_notes = {}
+    if request.param == "nbgrader autograde":
+        run = coursedir.run_nbgrader(course, "autograde", LESSON, "--force", "--Execute.timeout=30",
+                                     env={"COURSE_AUDIT": "off"}, check=False)
+        said_off = "static audit OFF" in run.stderr
+    else:
+        run = classgrade.grade_class(course, LESSON, timeout=30, progress=None, audit=False,
+                                     sandboxed="off" if sandbox.available() else "on")
+        said_off = not run.audited and "static audit OFF" in run.summary()
+        audit_notes = {r.student: [n for n in r.notes if getattr(n, "kind", None) in (FORGING, ODD)]
+                       for r in run.results}
     from nbgrader.api import Gradebook
 
     scores = {}
@@ -148,15 +194,19 @@ def unaudited(tmp_path_factory):
             try:
                 nb = gb.find_submission_notebook(LESSON, LESSON, student)
                 scores[student] = (nb.score, nb.max_score, nb.flagged)
+                comments = " ".join(c.auto_comment or "" for c in nb.comments)
+                audit_notes.setdefault(student, [w for w in AUDIT_WORDING if w in comments])
             except Exception:
                 scores[student] = None
-    return picked, scores
+    return request.param, picked, scores, audit_notes, said_off
 
 
 def test_without_the_audit_forging_earns_no_more_than_the_honest_answers(unaudited):
     from tests import nbtools
 
-    picked, scores = unaudited
+    command, picked, scores, audit_notes, said_off = unaudited
+    assert said_off, f"{command} should say that the audit is off"
+    assert not any(audit_notes.values()), f"{command}: the audit ran: {audit_notes}"
     top = scores["correct"][1]
     master = nbtools.master(LESSON)
     prepare_images_points = sum(nbtools.meta(c)["points"] for c in master.cells
@@ -171,4 +221,5 @@ def test_without_the_audit_forging_earns_no_more_than_the_honest_answers(unaudit
             honest = case.score
         if name == "forge_prints_hidden_code":  # its prepare_images is right: those points are honest
             honest = prepare_images_points
-        assert scores[name][0] <= honest, f"{name} ({case.why}) earned {scores[name][0]} > {honest} without the audit"
+        assert scores[name][0] <= honest, \
+            f"{command}: {name} ({case.why}) earned {scores[name][0]} > {honest} without the audit"

@@ -109,6 +109,13 @@ def test_forging_code_earns_nothing_and_the_feedback_says_why(plain):
     assert odd["score"] == found["correct"]["max"] and odd["flagged"], odd
 
 
+def test_a_converted_notebook_is_flagged_with_the_repair(plain):
+    """nbformat 3, converted by the reader: the repair reaches nbgrader's gradebook as a flag and a comment."""
+    got = plain[2]["nbformat_3"]
+    assert got["score"] == plain[2]["correct"]["max"] and got["flagged"] and got["manual"], got
+    assert "converted from nbformat 3 to 4" in got["comments"], got
+
+
 def test_a_linked_notebook_earns_nothing_and_is_flagged(plain):
     got = plain[2]["linked_notebook"]
     assert got["score"] == 0 and got["flagged"] and "symbolic link" in got["comments"], got

@@ -2,7 +2,8 @@
 
     python -m coursekit.grading.classgrade LESSON [--course DIR] [--workers N] [--db-url URL]
                                    [--force] [--student ID ...] [--shard K/N] [--sandbox auto|on|off]
-    (or: make grade LESSON=... WORKERS=N DB_URL=... FORCE=1 SHARD=K/N SANDBOX=on)
+                                   [--audit on|off]
+    (or: make grade LESSON=... WORKERS=N DB_URL=... FORCE=1 SHARD=K/N SANDBOX=on AUDIT=off)
 
 Every submission under ``submitted/<student>/<lesson>/`` is checked and repaired towards the
 release notebook (coursekit.grading.intake), then autograded by its own ``nbgrader autograde``
@@ -28,6 +29,12 @@ course directory and the network (coursekit.grading.sandbox). Closed by default:
 default) stops with a clear message when the sandbox cannot start; ``--sandbox off`` is an explicit
 choice, said at the start and in the summary; ``--sandbox auto`` grades unsandboxed where bubblewrap
 does not work, with a note.
+
+Audit. The pipeline's static audit (coursekit.grading.audit: defence in depth and the instructor's
+flag; no verdict of a judged lesson depends on it) runs unless ``--audit off`` (``AUDIT=off``, or
+``COURSE_AUDIT=off`` in the environment, which plain ``nbgrader autograde`` reads too) switches it
+off - only to show that the judge holds without it; said in the summary. A record made with the
+other setting is graded again.
 
 Several machines. With one shared course directory (or the same submissions copied to each) and
 one PostgreSQL gradebook, run the same command on every machine with ``--shard K/N``: machine K
@@ -75,6 +82,7 @@ class ClassRun:
     workers: int = 1
     backend: str = "sqlite"
     sandboxed: bool = False
+    audited: bool = True
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
@@ -82,7 +90,18 @@ class ClassRun:
         per = f", {self.seconds / len(self.graded_now):.1f} s per submission" if self.graded_now else ""
         return (f"{self.lesson}: {len(self.graded_now)} graded now, {len(self.skipped)} skipped "
                 f"(graded before, unchanged) in {self.seconds:.1f} s with {self.workers} worker(s) "
-                f"on {self.backend}{per}; kernels {'sandboxed' if self.sandboxed else 'NOT sandboxed'}")
+                f"on {self.backend}{per}; kernels {'sandboxed' if self.sandboxed else 'NOT sandboxed'}"
+                + ("" if self.audited else "; static audit OFF"))
+
+
+def audit_setting() -> bool:
+    """``COURSE_AUDIT`` as the pipeline reads it (on unless it says off); another value is a set-up error."""
+    from coursekit.grading.preprocessors import audit_from_env
+
+    try:
+        return audit_from_env()
+    except SystemExit as err:
+        raise ClassGradeError(str(err).removeprefix("[coursekit] cannot grade: ")) from None
 
 
 def backend(url: str) -> str:
@@ -152,12 +171,14 @@ def read_record(course: Path, lesson: str, student: str) -> dict | None:
     return record if isinstance(record, dict) and record.get("status") else None
 
 
-def write_record(course: Path, lesson: str, result: Result, digest: str | None, seconds: float, url: str) -> None:
+def write_record(course: Path, lesson: str, result: Result, digest: str | None, seconds: float, url: str,
+                 audited: bool = True) -> None:
     """Atomically (a kill leaves the old record or the new one, never half of one)."""
     path = record_path(course, lesson, result.student)
     path.parent.mkdir(parents=True, exist_ok=True)
     record = {"student": result.student, "lesson": lesson, "status": result.status, "notes": result.notes,
               "digest": digest, "seconds": round(seconds, 2), "gradebook": redact(url),
+              "audit": "on" if audited else "off",
               "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{result.student}.")
     with os.fdopen(fd, "w") as fh:
@@ -197,14 +218,15 @@ def register(url: str, course_id: str, lesson: str, students: list[str]) -> set[
 def grade_class(course: Path, lesson: str, *, workers: int = 1, db_url: str | None = None, force: bool = False,
                 students: list[str] | None = None, shard: tuple[int, int] | None = None, env: dict | None = None,
                 timeout: int | None = None, wall_limit: float | None = 1800, sandboxed: str = "on",
-                progress=print) -> ClassRun:
+                audit: bool | None = None, progress=print) -> ClassRun:
     """Grade ``lesson`` for the selected students (default: everyone who handed in). See the module doc.
     ``sandboxed``: "on" (the default: refuse to grade without the sandbox), "auto" (each kernel in a
-    bubblewrap sandbox where bubblewrap works,
-    with a note where it does not), "on" (refuse to grade without it) or "off".
+    bubblewrap sandbox where bubblewrap works, with a note where it does not) or "off". ``audit``: run
+    the pipeline's static audit (None, the default: as ``COURSE_AUDIT`` says, on unless it says off).
     Four phases: plan (who, and who is already graded with the same file), sandbox, pool (grade the
     rest in parallel, a record per student as each finishes), collect (scores from the gradebook)."""
     course = Path(course).resolve()
+    audited = audit_setting() if audit is None else bool(audit)
     if not Course(course).release(lesson).exists():
         raise ClassGradeError(f"no release/{lesson}/{lesson}.ipynb in {course}: is this the course directory, "
                               f"and has `nbgrader generate_assignment {lesson} --force` run? (without --force "
@@ -213,9 +235,12 @@ def grade_class(course: Path, lesson: str, *, workers: int = 1, db_url: str | No
     url = db_url or configured
     n_workers, note = plan_workers(url, workers)
     names = [s for s in (students or Course(course).students(lesson)) if in_shard(s, shard)]
-    run = ClassRun(lesson, [], workers=n_workers, backend=backend(url), notes=[note] if note else [])
-    if note and progress:
-        progress(f"note: {note}")
+    run = ClassRun(lesson, [], workers=n_workers, backend=backend(url), audited=audited,
+                   notes=[note] if note else [])
+    if not audited:
+        run.notes.append("static audit OFF (--audit off / COURSE_AUDIT=off): submissions are not audited or flagged by it")
+    for line in run.notes if progress else []:
+        progress(f"note: {line}")
     digests = {s: file_digest(course, lesson, s) for s in names}
     todo, earlier = _plan(course, lesson, names, digests, register(url, course_id, lesson, names), force, run,
                           progress)
@@ -232,13 +257,15 @@ def grade_class(course: Path, lesson: str, *, workers: int = 1, db_url: str | No
 def _plan(course: Path, lesson: str, names: list[str], digests: dict, have: set[str], force: bool, run: ClassRun,
           progress) -> tuple[list[str], dict[str, Result]]:
     """(students to grade now, earlier results of the others). A student is done when a record of this
-    same file says so: rejected, or graded/flagged with a submission in the gradebook. A failed run
-    (a kernel that died or was killed) is always graded again."""
+    same file, graded with the same audit setting, says so: rejected, or graded/flagged with a
+    submission in the gradebook. A failed run (a kernel that died or was killed) is always graded again."""
     earlier: dict[str, Result] = {}
     todo = []
+    audit = "on" if run.audited else "off"
     for student in names:
         record = None if force else read_record(course, lesson, student)
         done = (record is not None and record.get("digest") == digests[student]
+                and record.get("audit", "on") == audit
                 and (record["status"] == "rejected" or (record["status"] != "failed" and student in have)))
         if done:
             earlier[student] = Result(student, record["status"], notes=list(record.get("notes") or []))
@@ -272,8 +299,11 @@ def _grade_pool(course: Path, lesson: str, todo: list[str], digests: dict, url: 
                 kernels: Path | None, run: ClassRun, progress, *, env, timeout, wall_limit) -> dict[str, Result]:
     """Stage and grade ``todo`` on ``n_workers`` threads (one nbgrader process each); write each
     student's record as soon as it is done, so an interrupted run resumes where it stopped."""
+    from coursekit.grading.preprocessors import AUDIT_ENV
+
     release = intake.release_notebook(course, lesson)
     child_env = dict(env or {})
+    child_env[AUDIT_ENV] = "on" if run.audited else "off"   # read by CourseIntake in each nbgrader process
     if n_workers > 1:   # N kernels share the cores: keep TensorFlow from starting cores x N threads
         child_env.setdefault("TF_NUM_INTRAOP_THREADS", str(max(1, (os.cpu_count() or 1) // n_workers)))
         child_env.setdefault("TF_NUM_INTEROP_THREADS", "1")
@@ -301,7 +331,7 @@ def _grade_pool(course: Path, lesson: str, todo: list[str], digests: dict, url: 
             for future in sorted(finished, key=lambda f: pending[f]):   # same-moment finishes in id order
                 student = pending.pop(future)
                 result, seconds[student] = future.result()
-                write_record(course, lesson, result, digests[student], seconds[student], url)
+                write_record(course, lesson, result, digests[student], seconds[student], url, run.audited)
                 now[student] = result
                 run.graded_now.append(student)
                 failures += result.status in ("rejected", "failed")
@@ -319,7 +349,7 @@ def _grade_pool(course: Path, lesson: str, todo: list[str], digests: dict, url: 
                               "run the same command again to grade the rest") from None
         raise
     run.seconds = time.perf_counter() - start
-    _flag_slow(course, lesson, now, seconds, digests, url)
+    _flag_slow(course, lesson, now, seconds, digests, url, run.audited)
     return now
 
 
@@ -340,9 +370,10 @@ def slow_outliers(seconds: dict[str, float]) -> dict[str, str]:
 
 
 def _flag_slow(course: Path, lesson: str, now: dict[str, Result], seconds: dict[str, float], digests: dict,
-               url: str) -> None:
+               url: str, audited: bool = True) -> None:
     """Flag the slow outliers among this run's graded submissions: in their records, in the needs-a-look
     list and in the gradebook (nbgrader's flag and "needs manual grade", as the intake's flags)."""
+    from coursekit.grading.findings import SLOW, Finding
     from coursekit.grading.nbmeta import answer_ids
     from coursekit.grading.preprocessors import mark_for_review
 
@@ -352,13 +383,13 @@ def _flag_slow(course: Path, lesson: str, now: dict[str, Result], seconds: dict[
         return
     answers = answer_ids(intake.release_notebook(course, lesson))
     for student, note in slow.items():
-        result = now[student]
+        result, finding = now[student], Finding(note, SLOW)
         result.status = "flagged"
-        result.notes.append(note)
-        write_record(course, lesson, result, digests[student], seconds[student], url)
+        result.notes.append(finding)
+        write_record(course, lesson, result, digests[student], seconds[student], url, audited)
         try:
             mark_for_review({"db_url": url, "notebook": lesson, "assignment": lesson, "student": student},
-                            [note], answers)
+                            [finding], answers)
         except Exception as err:  # the record and the needs-a-look list still say it
             result.notes.append(f"(could not flag it in the gradebook: {type(err).__name__})")
 
@@ -392,6 +423,9 @@ def main(argv=None) -> int:
     parser.add_argument("--sandbox", choices=["auto", "on", "off"], default=os.environ.get("SANDBOX") or "on",
                         help="each kernel in a bubblewrap sandbox: on (default: refuse without it), off, "
                              "auto (where bubblewrap works)")
+    parser.add_argument("--audit", choices=["on", "off"],
+                        help="the pipeline's static audit (default: $COURSE_AUDIT, else on); off only to show "
+                             "that the judge holds without it")
     args = parser.parse_args(argv)
 
     def stop(signum, frame):
@@ -400,7 +434,7 @@ def main(argv=None) -> int:
     try:
         run = grade_class(args.course, args.lesson, workers=args.workers, db_url=args.db_url, force=args.force,
                           students=args.student, shard=parse_shard(args.shard), timeout=args.timeout,
-                          sandboxed=args.sandbox)
+                          sandboxed=args.sandbox, audit=None if args.audit is None else args.audit == "on")
     except ClassGradeError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

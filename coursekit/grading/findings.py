@@ -12,7 +12,8 @@ ODD = "odd"           # code an answer never needs, that cannot forge a verdict 
 REPAIR = "repair"     # what the intake mended towards the release notebook (lost metadata, copies...)
 REJECT = "reject"     # not a notebook (or not the student's): graded as the blank release
 TIMEOUT = "timeout"   # a cell stopped at the time limit
-KINDS = (FORGING, ODD, REPAIR, REJECT, TIMEOUT)
+SLOW = "slow"         # make grade: the run took far longer than the class's usual one (classgrade.slow_outliers)
+KINDS = (FORGING, ODD, REPAIR, REJECT, TIMEOUT, SLOW)
 
 
 class Finding(str):

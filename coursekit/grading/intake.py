@@ -16,8 +16,9 @@ parts: :func:`locate` (is the hand-in a regular notebook file in a regular folde
 :func:`read_submission` (is it a notebook?) and :func:`repair`. ``make grade`` only *stages*: it
 copies each student's notebook file, byte for byte, to ``staged/<student>/<lesson>/`` (the
 student's file is never changed, and no other file they left there is copied or followed), or the
-blank release marked with why when :func:`locate` refuses it; the pipeline then grades the staged
-copy and writes its findings (``coursekit.grading.findings``) where make grade reads them back.
+blank release when :func:`locate` refuses it (why is passed to that student's nbgrader process, not
+written into the file); the pipeline then grades the staged copy and writes its findings
+(``coursekit.grading.findings``) where make grade reads them back.
 """
 from __future__ import annotations
 
@@ -45,7 +46,6 @@ class Intake:
     :func:`locate` refused it (``reject``: why) - the blank release in its place."""
     student: str
     reject: str | None = None
-    staged_blank: bool = False
 
 
 def locate(path: Path) -> str | None:
@@ -75,8 +75,9 @@ def _first_code_line(source: str) -> str:
     return ""
 
 
-def read_submission(path: Path) -> tuple[object | None, list[str], str | None]:
-    """(notebook, repairs, reject reason) for one submitted file."""
+def read_submission(path: Path) -> tuple[object | None, list[Finding], str | None]:
+    """(notebook, repairs, reject reason) for one submitted file: the repairs are the conversion of an
+    older nbformat (a :class:`Finding` of kind ``repair``), the reason why it is not a notebook."""
     try:
         raw = path.read_bytes()
     except OSError as err:
@@ -220,11 +221,6 @@ def _unique_cell_ids(nb) -> None:
         seen.add(cell["id"])
 
 
-def submitted_students(course: Path, lesson: str) -> list[str]:
-    """Every student with a ``submitted/<student>/<lesson>/`` folder, sorted."""
-    return Course(course).students(lesson)
-
-
 def submitted_path(course: Path, lesson: str, student: str) -> Path:
     return Course(course).submitted(lesson, student)
 
@@ -235,20 +231,19 @@ def release_notebook(course: Path, lesson: str):
 
 def stage_one(course: Path, lesson: str, student: str, release) -> Intake:
     """Stage one submission for the pipeline: its notebook file copied byte for byte (with the
-    hand-in's timestamp), or - when :func:`locate` refuses it - the blank release notebook marked with
-    the reason, so that nbgrader grades it 0 and the pipeline flags it (the formgrader lists it with the
-    reason instead of "needs autograding"). Reading, repairing and auditing are the pipeline's."""
-    from coursekit.grading.preprocessors import UNREADABLE_KEY
-
+    hand-in's timestamp), or - when :func:`locate` refuses it - the blank release notebook, so that
+    nbgrader grades it 0; the reason goes with the returned :class:`Intake` (make grade hands it to that
+    student's nbgrader process, ``preprocessors.STAGED_REJECT_ENV``, never in the file), and the pipeline
+    flags it (the formgrader lists it with the reason instead of "needs autograding"). Reading,
+    repairing and auditing are the pipeline's."""
     path = submitted_path(course, lesson, student)
     reject = locate(path)
     if reject is None:
         _stage(course, lesson, student, None, path.parent, source=path)
         return Intake(student)
     blank = nbformat.from_dict(copy.deepcopy(release))
-    blank.metadata[UNREADABLE_KEY] = reject
     _stage(course, lesson, student, blank, None if path.parent.is_symlink() else path.parent)
-    return Intake(student, reject=reject, staged_blank=True)
+    return Intake(student, reject=reject)
 
 
 def _stage(course: Path, lesson: str, student: str, nb, folder: Path | None, source: Path | None = None) -> None:

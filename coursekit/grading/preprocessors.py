@@ -6,13 +6,17 @@ three are equally safe:
 
 - :class:`SubmissionExporter` (autograde's reader): a file nbgrader cannot read (empty, cut-off
   JSON, not a notebook) is graded as the blank release and flagged with the reason, instead of a
-  traceback and no grade.
+  traceback and no grade; a file it had to convert (an older nbformat) is noted as a repair. What it
+  found reaches the intake in nbgrader's resources (:data:`READ_KEY`), never in the notebook, whose
+  metadata a student controls.
 - :class:`CourseIntake` (first sanitize step): removes every file nbgrader copied from the submission
   folder besides the notebook (it follows links: a link to the gradebook would arrive as a copy),
   repairs the submission towards the release notebook
   (duplicated grade cells, deleted test cells, grading metadata lost by an editor or Colab: see
   ``coursekit.grading.intake.repair``) and audits every cell a student could change for code that can forge
-  or sabotage the grading (``coursekit.grading.audit``). What it found travels with the notebook to:
+  or sabotage the grading (``coursekit.grading.audit``; ``COURSE_AUDIT=off`` or
+  ``--CourseIntake.audit=False`` switches the audit off, only to show that the judge holds without
+  it). What it found travels with the notebook to:
 - :class:`RecallIntake` (autograde phase, before nbgrader clears the notebook metadata), then
 - :class:`VoidForgedTests` (just before nbgrader saves the scores): when the audit found code that can
   forge the checks or reach outside the notebook, every test cell's output is replaced by an error
@@ -33,12 +37,13 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 
 import nbformat
 from nbconvert.exporters import NotebookExporter
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Bool, Integer
+from traitlets import Bool, Integer, default
 
 from coursekit.grading.coursedir import TIMESTAMP
 from coursekit.grading.findings import REJECT, TIMEOUT, Finding, voids
@@ -73,28 +78,57 @@ def remove_handed_in_files(config, assignment: str, student: str) -> list[str]:
     return removed
 
 
-UNREADABLE_KEY = "coursekit_unreadable"
+# What the reader found, handed to the intake in nbgrader's resources (which no student can write):
+# {"reject": why the file was not read, or None; "findings": what reading it repaired, as Findings}.
+READ_KEY = "coursekit_read"
+# Set by make grade (runner.grade_one) on the one nbgrader process that grades a hand-in it refused
+# (coursekit.grading.intake.locate) and staged as the blank release: the reason, for the intake to flag.
+STAGED_REJECT_ENV = "COURSE_STAGED_REJECT"
+AUDIT_ENV = "COURSE_AUDIT"   # on (the default) | off
+
+
+def audit_from_env(environ=None) -> bool:
+    """Whether the static audit runs, as ``COURSE_AUDIT`` says: ``on`` (the default; empty is on) or
+    ``off`` (only to show that the judge holds without it). Anything else stops grading with a clear
+    message: a typo must not switch a defence off, nor leave it on unnoticed."""
+    value = (os.environ if environ is None else environ).get(AUDIT_ENV, "").strip().lower() or "on"
+    if value not in ("on", "off"):
+        raise SystemExit(f"[coursekit] cannot grade: {AUDIT_ENV} must be on or off, not {value!r}")
+    return value == "on"
+
+
+def announce_audit() -> bool:
+    """For ``nbgrader_config.py``: read ``COURSE_AUDIT`` at start-up - a value other than on/off stops
+    grading there, before any notebook is read - and say on stderr when the audit is off."""
+    import sys
+
+    on = audit_from_env()
+    if not on:
+        print(f"[coursekit] static audit OFF ({AUDIT_ENV}=off): submissions are not audited or flagged by it", file=sys.stderr)
+    return on
 
 
 class SubmissionExporter(NotebookExporter):
     """Autograde's reader. A file nbgrader cannot read - empty, cut-off JSON, not a notebook, an
     nbformat that does not exist - would stop that student's run with a traceback (in the formgrader:
-    a raw JSON error) and leave no grade. It is read instead as the blank release notebook, marked with
-    why: the student scores what a blank notebook scores (nothing), and the intake flags it with the
-    reason, in the gradebook where the formgrader shows it."""
+    a raw JSON error) and leave no grade. It is read instead as the blank release notebook: the student
+    scores what a blank notebook scores (nothing), and the intake flags it with the reason, in the
+    gradebook where the formgrader shows it. A file that needed converting (nbformat 3) is read as
+    converted, and the intake notes the repair. Both travel in ``resources[READ_KEY]``."""
 
     def from_filename(self, filename, resources=None, **kw):
         import tempfile
 
         from coursekit.grading import intake
 
-        _, _, reject = intake.read_submission(Path(filename))
-        info = (resources or {}).get("nbgrader", {})
+        _, repairs, reject = intake.read_submission(Path(filename))
+        resources = {} if resources is None else resources
+        resources[READ_KEY] = {"reject": reject, "findings": list(repairs)}
+        info = resources.get("nbgrader", {})
         release = None if reject is None else _release_notebook(
             self.config, info.get("assignment", ""), info.get("notebook", ""))
         if release is None:
             return super().from_filename(filename, resources=resources, **kw)
-        release.metadata[UNREADABLE_KEY] = reject
         with tempfile.TemporaryDirectory(prefix="coursekit-unreadable-") as tmp:
             stand_in = Path(tmp) / Path(filename).name
             stand_in.write_text(nbformat.writes(release))
@@ -104,25 +138,36 @@ class SubmissionExporter(NotebookExporter):
 class CourseIntake(NbGraderPreprocessor):
     """Repair towards the release notebook, then audit; the findings go into the notebook's metadata."""
 
-    audit = Bool(True, help="run the static audit (off only to show that the judge holds without it: "
-                            "nbgrader autograde --CourseIntake.audit=False)").tag(config=True)
+    audit = Bool(help="run the static audit (default: the COURSE_AUDIT environment variable, on unless it "
+                      "says off; off only to show that the judge holds without it: COURSE_AUDIT=off, or "
+                      "nbgrader autograde --CourseIntake.audit=False)").tag(config=True)
+
+    @default("audit")
+    def _audit_default(self):
+        return audit_from_env()
+
+    def _unread(self, resources) -> list:
+        """Findings about the file as handed in: refused by make grade before nbgrader (the process's
+        ``COURSE_STAGED_REJECT``), not readable, or converted (the reader's ``resources[READ_KEY]``)."""
+        read = resources.pop(READ_KEY, None) or {}
+        reject = os.environ.get(STAGED_REJECT_ENV) or read.get("reject")
+        notes = [Finding(f"the file handed in could not be read ({str(reject)[:500]}): graded as the blank "
+                         "notebook", REJECT)] if reject else []
+        return notes + [f for f in read.get("findings", []) if isinstance(f, Finding)]
 
     def preprocess(self, nb, resources):
         from coursekit.grading import audit, intake
 
         info = resources.get("nbgrader", {})
         release = _release_notebook(self.config, info.get("assignment", ""), info.get("notebook", ""))
-        notes: list[str] = []
+        notes: list[Finding] = []
         path = Path(resources.get("metadata", {}).get("path", ".")) / f"{info.get('notebook', '')}.ipynb"
         refused = intake.locate(path) if path.exists() or path.is_symlink() else None
         if release is not None and refused:
             # A link to another student's notebook (or folder, or anything else) is not this student's work.
             nb.cells = [nbformat.from_dict(c) for c in copy.deepcopy(release.cells)]
             notes.append(Finding(f"{refused}: graded as the blank release", REJECT))
-        unreadable = nb.metadata.pop(UNREADABLE_KEY, None)
-        if unreadable:
-            notes.append(Finding(f"the file handed in could not be read ({str(unreadable)[:500]}): graded as the "
-                                 "blank notebook", REJECT))
+        notes += self._unread(resources)
         removed = remove_handed_in_files(self.config, info.get("assignment", ""), info.get("student", ""))
         if removed:
             self.log.info("coursekit: not graded, removed from autograded/: %s", ", ".join(removed))
@@ -132,7 +177,10 @@ class CourseIntake(NbGraderPreprocessor):
         else:
             notes += intake.repair(nb, release)
             escape_markdown_html(nb, release)
-            notes += audit.audit(nb, release) if self.audit else []
+            if self.audit:
+                notes += audit.audit(nb, release)
+            else:
+                self.log.warning("coursekit: static audit switched off: %s not audited", info.get("student"))
         # Always overwritten: a student cannot pre-set it. As records, so that nothing routes on wording.
         nb.metadata[INTAKE_KEY] = {"findings": [n.as_dict() for n in notes]}
         report_findings(info, notes)
@@ -184,19 +232,15 @@ class JudgedExecute(Execute):
 REPORT_ENV = "COURSE_INTAKE_REPORT"
 
 
-def report_findings(info: dict, findings: list) -> None:
+def report_findings(info: dict, findings: list[Finding]) -> None:
     """Where make grade asked for it (``COURSE_INTAKE_REPORT``: a file path, one student per nbgrader
     process), write this run's findings as JSON records - how make grade reads the one intake's results
     back. Written again, complete, after the run (FlagForReview): a run that dies half way still leaves
     the intake's part."""
-    import os
-
     target = os.environ.get(REPORT_ENV)
     if not target:
         return
-    data = {"student": info.get("student"), "findings": [Finding.as_dict(f) if isinstance(f, Finding) else
-                                                          {"kind": TIMEOUT, "cell": None, "message": str(f)}
-                                                          for f in findings]}
+    data = {"student": info.get("student"), "findings": [f.as_dict() for f in findings]}
     tmp = f"{target}.{os.getpid()}.tmp"
     Path(tmp).write_text(json.dumps(data))
     os.replace(tmp, target)
@@ -246,7 +290,7 @@ class VoidForgedTests(NbGraderPreprocessor):
         return nb, resources
 
 
-def mark_for_review(info: dict, notes: list, answers: list[str]) -> None:
+def mark_for_review(info: dict, notes: list[Finding], answers: list[str]) -> None:
     """In the gradebook: the submission flagged, every grade needing a manual look, and the reasons as
     the automatic comment of the answer cell they concern (a finding's ``cell``; findings about the
     notebook as a whole on the first answer)."""
@@ -257,9 +301,9 @@ def mark_for_review(info: dict, notes: list, answers: list[str]) -> None:
         submitted.flagged = True
         for grade in submitted.grades:
             grade.needs_manual_grade = True
-        general = [n for n in notes if getattr(n, "cell", None) not in answers]
+        general = [n for n in notes if n.cell not in answers]
         for comment in submitted.comments:
-            mine = [n for n in notes if getattr(n, "cell", None) == comment.name]
+            mine = [n for n in notes if n.cell == comment.name]
             if mine or (general and comment.name == (answers[0] if answers else None)):
                 text = "Flagged by the course's grading checks: " + " ".join(mine + general)
                 comment.auto_comment = text[:4000]
@@ -424,8 +468,6 @@ def sandbox_kernelspec(folder: Path) -> Path:
     folder of this grading process's own, and put it first on ``JUPYTER_PATH``. Nothing is written into
     the shared Python environment: two course directories (or a scratch copy) sharing one environment
     each grade through their own kit, and deleting one breaks nothing of the other."""
-    import os
-
     from coursekit.grading import sandbox
 
     spec = Path(folder) / "kernels" / SANDBOX_KERNEL
@@ -441,7 +483,6 @@ def select_kernel(c, course_root: str) -> str:
     message when the sandbox cannot start), ``off`` (an explicit choice, said on every run) or ``auto``
     (sandboxed where bubblewrap works, else a warning). Returns what was chosen, in words."""
     import atexit
-    import os
     import shutil
     import sys
     import tempfile

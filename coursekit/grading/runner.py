@@ -91,13 +91,16 @@ def grade_one(course: Path, lesson: str, item: Intake, db_url: str | None = None
     import tempfile
 
     from coursekit.grading.findings import REJECT
-    from coursekit.grading.preprocessors import REPORT_ENV, read_findings
+    from coursekit.grading.preprocessors import REPORT_ENV, STAGED_REJECT_ENV, read_findings
 
     cmd = [sys.executable, "-m", "nbgrader", "autograde", lesson, f"--student={item.student}", "--force",
            "--log-level=WARN", f"--CourseDirectory.submitted_directory={STAGED}", *coursedir.db_args(db_url),
            *([f"--Execute.timeout={timeout}"] if timeout else [])]
     env = dict(env or {})
     env["COURSE_SANDBOX"] = "on" if sandbox_kernels else "off"  # read by nbgrader_config.py
+    # The blank stand-in of a refused hand-in is flagged with why by the pipeline's intake; an empty
+    # value (any other student) keeps a stray one of the caller's environment from applying.
+    env[STAGED_REJECT_ENV] = item.reject or ""
     if sandbox_kernels:
         channel_env, channel_args = sandbox.kernel_channels(sandbox_kernels, item.student)
         cmd += channel_args
