@@ -11,7 +11,6 @@ import ast
 import json
 import os
 import re
-import textwrap
 from pathlib import Path
 
 import nbformat

@@ -19,18 +19,6 @@ def test_course_mode(env, mode):
     assert runtime.by_mode(fast=1, full=5, mode=runtime.course_mode(env)) == (1 if mode == "fast" else 5)
 
 
-@pytest.mark.parametrize("env,value", [
-    ({}, 5),                                                   # full
-    ({"COURSE_MODE": "fast"}, 2),                              # CI's nbval run, a student's fast run
-    ({"NBGRADER_EXECUTION": "autograde"}, 1),                  # graded: the smallest run
-    ({"NBGRADER_EXECUTION": "autograde", "COURSE_MODE": "fast"}, 1),
-    ({"NBGRADER_EXECUTION": "autograde", "COURSE_MODE": "full"}, 5),
-])
-def test_by_mode_grade_value_only_while_graded_in_fast_mode(env, value):
-    assert runtime.by_mode(fast=2, full=5, grade=1, environ=env) == value
-    assert runtime.by_mode(fast=2, full=5, environ=env) == (2 if value == 1 else value)
-
-
 def test_bad_mode_says_what_is_allowed():
     with pytest.raises(ValueError, match="'fast' or 'full'"):
         runtime.course_mode({"COURSE_MODE": "quick"})
@@ -189,3 +177,39 @@ def test_epoch_log_every_n_keeps_the_last(capsys):
               callbacks=[runtime.EpochLog(every=2)])
     lines = capsys.readouterr().out.strip().splitlines()
     assert [line.split(" - ")[0] for line in lines] == ["epoch 2/5", "epoch 4/5", "epoch 5/5"]
+
+
+@pytest.mark.parametrize("env,cap", [
+    ({"NBGRADER_EXECUTION": "autograde"}, runtime.GRADING_CAP),                        # graded: capped
+    ({"NBGRADER_EXECUTION": "autograde", "COURSE_MODE": "fast"}, runtime.GRADING_CAP),
+    ({"NBGRADER_EXECUTION": "autograde", "COURSE_TRAIN_CAP": "off"}, None),           # a test's choice
+    ({"NBGRADER_EXECUTION": "autograde", "COURSE_TRAIN_CAP": "2,3"}, None),           # its own cap applies
+    ({"NBGRADER_EXECUTION": "autograde", "COURSE_MODE": "full"}, None),
+    ({"COURSE_MODE": "fast"}, None),                                                  # CI's nbval run, students
+    ({}, None),
+])
+def test_grading_caps_the_lessons_training_in_fast_mode_only(env, cap):
+    assert runtime.grading_cap(env) == cap
+    assert runtime.train_cap({"COURSE_TRAIN_CAP": "off"}) is None
+
+
+def test_a_judges_question_trains_uncapped():
+    """The question prelude switches the grading cap off while the judge's code runs, and back on."""
+    from coursekit.grading.judge import wire
+
+    class CapState:
+        active = True
+
+    seen = []
+    namespace = {"_CapState": CapState, "seen": seen}
+    code = wire.question("seen.append(_CapState.active)\nraise ValueError('the student code failed')")
+    import IPython.display
+
+    shown = []
+    saved = IPython.display.display
+    IPython.display.display = lambda *a, **k: shown.append(a)
+    try:
+        exec(code, namespace)
+    finally:
+        IPython.display.display = saved
+    assert seen == [False] and CapState.active is True and len(shown) == 1

@@ -56,18 +56,10 @@ def course_mode(environ=None):
     return "fast" if environ.get("NBGRADER_EXECUTION") else "full"
 
 
-def by_mode(fast, full, mode=None, grade=None, environ=None):
-    """Pick the value for the current workload mode: ``EPOCHS = by_mode(fast=1, full=5)``.
-
-    ``grade``, where given, is the value while the notebook is graded in fast mode (nbgrader's
-    ``NBGRADER_EXECUTION``): the smallest run that still executes every line of the student's code
-    (one epoch of a few batches). Grading needs every line run, not the lesson's demonstrations,
-    and no graded check reads what these cells compute; fast mode elsewhere keeps ``fast``."""
-    environ = os.environ if environ is None else environ
-    mode = mode or course_mode(environ)
-    if mode != "fast":
-        return full
-    return grade if grade is not None and environ.get("NBGRADER_EXECUTION") else fast
+def by_mode(fast, full, mode=None):
+    """Pick the value for the current workload mode: ``EPOCHS = by_mode(fast=1, full=5)``. (While
+    nbgrader grades, the lesson's training is capped instead: ``grading_cap``.)"""
+    return fast if (mode or course_mode()) == "fast" else full
 
 
 def _show_warning_on_stdout(message, category, filename, lineno, file=None, line=None):
@@ -225,7 +217,7 @@ def train_cap(environ=None):
     stops after at most E epochs of ``fit`` and at most S training steps per epoch."""
     environ = os.environ if environ is None else environ
     raw = environ.get(TRAIN_CAP_VAR, "").strip()
-    if not raw:
+    if not raw or raw.lower() == "off":
         return None
     try:
         epochs, steps = (int(v) for v in raw.split(","))
@@ -320,13 +312,32 @@ def _duration(seconds):
     return f"{seconds / 3600:.1f} h"
 
 
+GRADING_CAP = (1, 2)
+
+
+def grading_cap(environ=None):
+    """The training cap while nbgrader grades a notebook in fast mode: ``GRADING_CAP`` (one epoch of
+    ``fit``, two steps per epoch, and hand-written loops cut to two batches), unless ``COURSE_TRAIN_CAP``
+    names one (or ``off``). Grading must run every line of the student's code, not the lesson's
+    demonstrations: no graded check reads what these cells compute, and the judge's questions train
+    uncapped (``coursekit/grading/judge/wire.py``). None outside grading."""
+    environ = os.environ if environ is None else environ
+    if not environ.get("NBGRADER_EXECUTION") or course_mode(environ) != "fast":
+        return None
+    if environ.get(TRAIN_CAP_VAR, "").strip():
+        return None  # course_setup applies COURSE_TRAIN_CAP itself (or none: "off")
+    return GRADING_CAP
+
+
 def course_setup(seed=42, full_cpu_time=None):
     """The locked setup cell's last step: mode, seed, logging, device. Returns the mode.
     ``full_cpu_time`` (e.g. "about 5 hours") is what the lesson's full training costs on a CPU:
     full mode without a GPU stops and says so (``full_mode_device_check``)."""
     quiet_logging()
-    cap = train_cap()
-    if cap:
+    cap, grading = train_cap(), grading_cap()
+    if grading:
+        _install_train_cap(*grading)  # quietly: the feedback a student reads is about their code
+    elif cap:
         _install_train_cap(*cap)
         print(f"!! {TRAIN_CAP_VAR}={cap[0]},{cap[1]}: training CAPPED at {cap[0]} epoch(s) of fit and "
               f"{cap[1]} step(s) per epoch - a check of the course, not a real run. Unset it to train.")
