@@ -74,8 +74,120 @@ def _die_with_parent():
 def _kill_group(proc):
     try:
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    except (ProcessLookupError, PermissionError):  # not yet its own session: the process alone
+        try:
+            proc.kill()
+        except (ProcessLookupError, OSError, AttributeError):
+            pass
+
+
+# The modules every nbgrader run imports (about 2 s a process): a fork server imports them once, then
+# forks one process per submission from that state (nothing of any submission is in it: it never grades).
+PRELOAD = ("nbgrader.apps.nbgraderapp", "nbgrader.apps.autogradeapp", "nbgrader.converters.autograde",
+           "nbconvert", "nbclient", "jupyter_client", "sqlalchemy", "coursekit.grading.preprocessors",
+           "coursekit.grading.judge", "coursekit.grading.judge.l01", "coursekit.grading.judge.l02",
+           "coursekit.grading.judge.l03", "coursekit.grading.judge.l04", "coursekit.grading.judge.l05")
+_FORK_LOCK = threading.Lock()
+_FORK_CONTEXT = []
+
+
+def _fork_context():
+    """multiprocessing's fork server, started once per grading process with PRELOAD imported (None
+    where it does not exist: not Linux, or ``COURSE_GRADE_FORK=off``, then each run is a new Python)."""
+    if os.environ.get("COURSE_GRADE_FORK", "on").strip().lower() == "off" or not sys.platform.startswith("linux"):
+        return None
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    if main_file and not os.path.isfile(main_file):  # code from stdin: the fork server could not re-import it
+        return None
+    with _FORK_LOCK:
+        if not _FORK_CONTEXT:
+            import multiprocessing
+
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(list(PRELOAD))
+            _FORK_CONTEXT.append(context)
+        return _FORK_CONTEXT[0]
+
+
+def _nbgrader_child(argv, cwd, env, err_path):
+    """In the forked process: a new session (its kernel joins it, so killing the group stops both),
+    death with the fork server, the run's own directory, environment and stderr; then nbgrader's
+    command line as ``python -m nbgrader`` would run it."""
+    os.setsid()
+    if sys.platform.startswith("linux"):
+        _die_with_parent()
+    os.chdir(cwd)
+    os.environ.clear()
+    os.environ.update(env)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    err = os.open(err_path, os.O_WRONLY | os.O_TRUNC)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)
+    os.dup2(err, 2)
+    sys.argv = ["nbgrader", *argv]
+    code = 1
+    try:
+        from nbgrader.apps.nbgraderapp import main
+
+        main()
+        code = 0
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        sys.stderr.flush()
+        os._exit(code)
+
+
+class NbgraderRun:
+    """One ``nbgrader`` run in a process of its own session: forked from the fork server where there is
+    one, else a new ``python -m nbgrader``. ``wait(seconds)`` returns its stderr, or None while it runs."""
+
+    def __init__(self, argv, cwd, env):
+        import tempfile
+
+        handle, self._err = tempfile.mkstemp(prefix="course-nbgrader-", suffix=".log")
+        os.close(handle)
+        context = _fork_context()
+        if context is not None:
+            self._proc = context.Process(target=_nbgrader_child, args=(list(argv), str(cwd), dict(env), self._err),
+                                         daemon=False)
+            self._proc.start()
+        else:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "nbgrader", *argv], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=open(self._err, "w"), start_new_session=True,
+                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+        self.pid = self._proc.pid
+
+    @property
+    def returncode(self):
+        return self._proc.exitcode if hasattr(self._proc, "exitcode") else self._proc.returncode
+
+    def kill(self):
+        self._proc.kill()
+
+    def wait(self, seconds):
+        if hasattr(self._proc, "join"):
+            self._proc.join(seconds)
+            if self._proc.exitcode is None:
+                return None
+        else:
+            try:
+                self._proc.wait(seconds)
+            except subprocess.TimeoutExpired:
+                return None
+        try:
+            with open(self._err, errors="replace") as handle:
+                return handle.read()
+        finally:
+            try:
+                os.unlink(self._err)
+            except FileNotFoundError:
+                pass
 
 
 def grade_one(course: Path, lesson: str, item: Intake, db_url: str | None = None, env: dict | None = None,
@@ -110,17 +222,14 @@ def grade_one(course: Path, lesson: str, item: Intake, db_url: str | None = None
     os.close(handle)
     env[REPORT_ENV] = report
     try:
-        proc = subprocess.Popen(cmd, cwd=course, env=coursedir.nbgrader_env(env), stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, start_new_session=True,
-                                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+        proc = NbgraderRun(cmd[3:], cwd=course, env=coursedir.nbgrader_env(env))
         if processes:
             processes.add(proc)
         try:
-            _, stderr = proc.communicate(timeout=wall_limit)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            proc.communicate()
-            stderr = None
+            stderr = proc.wait(wall_limit)
+            if stderr is None:  # over the wall limit: stop it, its kernel with it
+                _kill_group(proc)
+                proc.wait(None)
         finally:
             if processes:
                 processes.discard(proc)
