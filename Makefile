@@ -10,7 +10,7 @@ LAB_EXTENSIONS_OFF := @jupyter/nbgrader:assignment-list @jupyter/nbgrader:course
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: setup system-deps build demo test lint test-colab grade report standins bench fullcheck clean
+.PHONY: setup system-deps build demo test test-fast lint test-colab grade report standins bench fullcheck clean
 
 setup: $(STAMP) $(LAB_STAMP)
 
@@ -54,6 +54,11 @@ demo: setup build
 
 test: setup
 	$(PY) -m pytest
+
+# The unit tier for the inner loop: everything but the tests that grade a whole course or class, run a
+# whole lesson notebook or start a Jupyter server (the `course` marker, conftest.py). make test runs all.
+test-fast: setup
+	$(PY) -m pytest -m "not course"
 
 # ruff, as configured in pyproject.toml (pyflakes and pycodestyle's non-layout errors).
 lint: setup

@@ -27,3 +27,21 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     for folder in _made:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# `make test-fast` (pytest -m "not course"): the unit tier for the inner loop. A test is of the course tier
+# when it grades a whole course or class (it uses one of these fixtures), executes a whole lesson
+# notebook (nbval's items, the files below), or starts a Jupyter server. `make test` runs both tiers.
+COURSE_FIXTURES = {"graded", "serial_sqlite", "parallel_postgres", "unaudited", "graded_course", "plain",
+                   "graded_class", "grader"}
+COURSE_FILES = {"test_graded_cells.py", "test_jupyterlab.py", "test_colabcheck.py", "test_l01_real_digits.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    import pytest
+
+    for item in items:
+        path = getattr(item, "path", None)
+        if (path is not None and (path.suffix == ".ipynb" or path.name in COURSE_FILES)) \
+                or COURSE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.course)

@@ -11,6 +11,10 @@
 - with --class-size N: a synthetic class of N students of lesson 01 (coursekit.devtools.synthclass) graded
   serially on SQLite and with --workers on a throwaway PostgreSQL server (coursekit.devtools.pgserver):
   wall times, speedup, and whether the two gave identical scores (one run each);
+- with --baseline: each lesson's autograde seconds also as grading ran before issue 23 (a new Python per
+  submission, the lesson's training uncapped), in the same invocation, and the speed-up;
+- with --plain-class N: a synthetic class of N (lesson 01) graded by one plain `nbgrader autograde` and by
+  `make grade` with one worker, sandbox on for both: wall times and the ratio;
 - with --make-test: the wall time of `make test` (one run).
 
 Data: COURSE_DATA_DIR if set, else stand-ins written to a temporary folder (reported in the JSON).
@@ -56,17 +60,56 @@ def notebook_seconds(lesson, repeats):
     return median_seconds(run, repeats)
 
 
-def autograde_seconds(lesson, repeats):
-    """Seconds per submission: each sample student graded by its own nbgrader run (staging included)."""
-    times = []
-    with tempfile.TemporaryDirectory(prefix="bench-course-") as tmp:
+# What grading did before issue 23, reproducible in the same invocation: each submission in a new Python
+# (no fork server) and the lesson's own training uncapped.
+BASELINE_ENV = {"COURSE_GRADE_FORK": "off", "COURSE_TRAIN_CAP": "off"}
+
+
+@contextlib.contextmanager
+def environment(values):
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+
+
+def autograde_seconds(lesson, repeats, env=None):
+    """Seconds per submission, per sample student (solved / partial / blank): each graded by its own
+    nbgrader run as `make grade` does (staging included); medians over --repeats. The fork server is
+    started before the timed runs (as in a class, where the first student pays it once)."""
+    times = {}
+    with environment(env or {}), tempfile.TemporaryDirectory(prefix="bench-course-") as tmp:
         course = Path(tmp)
         coursedir.prepare_course(course, [lesson])
         samples = studentwork.submit_samples(course, lesson)
+        classgrade.grade_class(course, lesson, students=samples[-1:], force=True, progress=None)  # warm-up
         for _ in range(repeats):
             classgrade.grade_class(course, lesson, force=True, progress=None)
-            times += [classgrade.read_record(course, lesson, s)["seconds"] for s in samples]
-    return round(statistics.median(times), 2), times
+            for s in samples:
+                times.setdefault(s.replace("sample_", ""), []).append(classgrade.read_record(course, lesson, s)["seconds"])
+    return {name: round(statistics.median(runs), 2) for name, runs in times.items()}, times
+
+
+def plain_vs_make_grade(lesson, n):
+    """The same synthetic class of ``n``, graded by one plain `nbgrader autograde` run and by `make grade`
+    with one worker (sandbox on for both, SQLite): wall seconds and the ratio make grade / plain."""
+    out = {"lesson": lesson, "students": n}
+    with tempfile.TemporaryDirectory(prefix="bench-plain-") as tmp:
+        for name in ("plain", "make_grade"):
+            course = Path(tmp) / name
+            coursedir.prepare_course(course, [lesson])
+            synthclass.write_class(course, lesson, n, seed=1)
+            start = time.perf_counter()
+            if name == "plain":
+                coursedir.run_nbgrader(course, "autograde", lesson, "--force", env={"COURSE_SANDBOX": "on"})
+            else:
+                classgrade.grade_class(course, lesson, workers=1, force=True, progress=None)
+            out[f"{name}_s"] = round(time.perf_counter() - start, 1)
+    out["ratio"] = round(out["make_grade_s"] / out["plain_s"], 3)
+    return out
 
 
 def class_grading(lesson, n, workers):
@@ -179,6 +222,10 @@ def main(argv=None):
     parser.add_argument("--class-size", type=int, default=0, help="also grade a synthetic class of N (lesson 01)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="workers for --class-size")
     parser.add_argument("--make-test", action="store_true", help="also time `make test`")
+    parser.add_argument("--baseline", action="store_true",
+                        help="also grade as before issue 23 (%s) and print the speed-up" % BASELINE_ENV)
+    parser.add_argument("--plain-class", type=int, default=0,
+                        help="also grade a synthetic class of N (lesson 01) by plain nbgrader autograde and by make grade")
     args = parser.parse_args(argv)
 
     os.environ["COURSE_MODE"] = "fast"
@@ -196,8 +243,13 @@ def main(argv=None):
     for lesson in [] if "lessons" in args.skip else args.lessons or lesson_ids():
         median, runs = notebook_seconds(lesson, args.repeats)
         per_sub, sub_runs = autograde_seconds(lesson, args.repeats)
-        result["lessons"][lesson] = {"fast_mode_notebook_s": round(median, 2), "fast_mode_runs_s": runs,
-                                     "autograde_s_per_submission": per_sub, "autograde_runs_s": sub_runs}
+        entry = {"fast_mode_notebook_s": round(median, 2), "fast_mode_runs_s": runs,
+                 "autograde_s_per_submission": per_sub, "autograde_runs_s": sub_runs}
+        if args.baseline:
+            before, _ = autograde_seconds(lesson, args.repeats, env=BASELINE_ENV)
+            entry["autograde_s_before"] = before
+            entry["speedup"] = {k: round(before[k] / per_sub[k], 2) for k in per_sub}
+        result["lessons"][lesson] = entry
     if "throughput" not in args.skip:
         with contextlib.redirect_stdout(sys.stderr):  # the stand-in banner must not break the JSON
             result["training_images_per_s_l01"] = throughput_l01(args.repeats)
@@ -206,6 +258,9 @@ def main(argv=None):
     if args.class_size:
         first = next(l for l in lesson_ids() if l.startswith("01_"))
         result["class_grading"] = class_grading(first, args.class_size, args.workers)
+    if args.plain_class:
+        first = next(l for l in lesson_ids() if l.startswith("01_"))
+        result["plain_vs_make_grade"] = plain_vs_make_grade(first, args.plain_class)
     if args.make_test:
         start = time.perf_counter()
         rc = subprocess.run(["make", "test"], cwd=ROOT, capture_output=True).returncode
