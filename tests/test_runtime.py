@@ -146,6 +146,11 @@ def test_full_mode_goes_on_when_chosen(env, gpu, capsys):
     assert ("as you chose" in out) == ("COURSE_FULL_ON_CPU" in env)
 
 
+def test_a_short_full_run_on_a_cpu_is_said_not_stopped(capsys):
+    runtime.full_mode_device_check("about 5 minutes", environ={}, gpu=False, stop=False)
+    assert "about 5 minutes" in capsys.readouterr().out
+
+
 def test_full_mode_after_fast_switches_determinism_off():
     from tensorflow.python.framework import config as tf_config
 

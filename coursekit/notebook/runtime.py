@@ -125,12 +125,16 @@ class CourseStop(Exception):
 FULL_ON_CPU_VAR = "COURSE_FULL_ON_CPU"
 
 
-def full_mode_device_check(full_cpu_time=None, environ=None, gpu=None):
+def full_mode_device_check(full_cpu_time=None, environ=None, gpu=None, stop=True):
     """Full mode without a GPU stops here, before hours of CPU training start, unless the student
-    chose it (``%env COURSE_FULL_ON_CPU=yes``) or a training cap marks a check of the course."""
+    chose it (``%env COURSE_FULL_ON_CPU=yes``) or a training cap marks a check of the course. A lesson
+    whose full run is short on a CPU passes ``stop=False``: one line says what it costs, and it goes on."""
     environ = os.environ if environ is None else environ
     gpu = bool(tf.config.list_physical_devices("GPU")) if gpu is None else gpu
     if gpu or train_cap(environ) is not None:
+        return
+    if not stop:
+        print(f"Full mode on the CPU: training will take {full_cpu_time or 'a while'} (a GPU is faster).")
         return
     if environ.get(FULL_ON_CPU_VAR, "").strip().lower() in ("1", "yes", "true", "on"):
         print(f"Full mode on the CPU, as you chose ({FULL_ON_CPU_VAR}): "
@@ -329,10 +333,11 @@ def grading_cap(environ=None):
     return GRADING_CAP
 
 
-def course_setup(seed=42, full_cpu_time=None):
+def course_setup(seed=42, full_cpu_time=None, stop_on_cpu=True):
     """The locked setup cell's last step: mode, seed, logging, device. Returns the mode.
     ``full_cpu_time`` (e.g. "about 5 hours") is what the lesson's full training costs on a CPU:
-    full mode without a GPU stops and says so (``full_mode_device_check``)."""
+    full mode without a GPU stops and says so (``full_mode_device_check``), unless ``stop_on_cpu``
+    is False (a lesson whose full run takes minutes on a CPU), which only says it."""
     quiet_logging()
     cap, grading = train_cap(), grading_cap()
     if grading:
@@ -350,5 +355,5 @@ def course_setup(seed=42, full_cpu_time=None):
           + f"; to change it, pick the workload in the cell above and run both cells again. Seed: {seed}.")
     gpu_check()
     if mode == "full":
-        full_mode_device_check(full_cpu_time)
+        full_mode_device_check(full_cpu_time, stop=stop_on_cpu)
     return mode
