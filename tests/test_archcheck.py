@@ -381,3 +381,62 @@ def test_the_grading_process_does_not_import_tensorflow():
             "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]", out
+
+
+def _model_probe():
+    """judge/probes.py's MODEL_PROBE as a question runs it: inside a function, with _np bound."""
+    import textwrap
+
+    from coursekit.grading.judge.probes import MODEL_PROBE
+
+    scope = {}
+    exec("def _question(_np):\n" + textwrap.indent(MODEL_PROBE, "    ") + "\n    return locals()\n", scope)
+    return scope["_question"](np)
+
+
+def test_the_judges_model_probe_finds_the_layers_archcheck_finds():
+    """The judges' kernel-side probe opens what archcheck opens: a Model, and a layer of one's own that holds
+    layers; a subclass of a Keras layer is that layer (a leaf) even when it holds a sublayer, and so is a
+    Conv2D whose activation is a ReLU layer. Calls in order, eager ones only; weighted layers once each."""
+    from coursekit.notebook.archcheck import leaf_layers
+
+    class ConvBN(L.Conv2D):  # a Conv2D holding a BatchNormalization: one leaf, as archcheck counts it
+        def __init__(self, *args, **kw):
+            super().__init__(*args, **kw)
+            self.bn = L.BatchNormalization()
+
+        def call(self, x):
+            return self.bn(super().call(x))
+
+    class Block(L.Layer):
+        def __init__(self):
+            super().__init__()
+            self.conv = L.Conv2D(4, 3, padding="same", activation=L.ReLU())
+            self.pool = L.MaxPooling2D()
+
+        def call(self, x):
+            return self.pool(self.conv(x))
+
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.inner = keras.Sequential([ConvBN(3, 3, padding="same"), L.ReLU()])
+            self.block, self.flat, self.dense = Block(), L.Flatten(), L.Dense(4)
+
+        def call(self, x):
+            return self.dense(self.flat(self.block(self.inner(x))))
+
+    probe, model = _model_probe(), Net()
+    leaves = probe["leaves"](model)
+    assert [type(layer) for layer in leaves] == [type(layer) for layer in leaf_layers(model)]
+    assert [type(layer).__name__ for layer in leaves] == ["ConvBN", "ReLU", "Conv2D", "MaxPooling2D", "Flatten",
+                                                          "Dense"]
+    assert probe["builtin"](leaves[0]) and probe["keras_base"](leaves[0]) is L.Conv2D
+    assert probe["keras_base"](Block()) is None
+    calls = probe["record_calls"](model, np.zeros((2, 8, 8, 1), "float32"))  # unbuilt: the eager calls only
+    assert [layer for layer, _, _ in calls] == leaves
+    assert all(eager for _, _, eager in calls) and tuple(calls[-1][1].shape) == (2, 4)
+    assert "call" not in vars(leaves[0])  # the wrappers are gone
+    assert [type(layer).__name__ for layer in probe["weighted"](calls)] == ["ConvBN", "Conv2D", "Dense"]
+    assert [d["kind"] for d in model_layers(model, (8, 8, 1))] == ["Conv2D", "ReLU", "Conv2D", "MaxPooling2D",
+                                                                   "Flatten", "Dense"]

@@ -501,6 +501,25 @@ VARIANTS = [
             model.add(layers.Dense(num_classes, activation="softmax", kernel_initializer=kernel_initializer))
             return model
     """),
+    correct("build_plain_vgg16", "conv2d_subclass_with_a_relu_layer_activation", """
+        class Conv3x3(layers.Conv2D):  # a Conv2D of one's own: one layer, though it holds its ReLU layer
+            def __init__(self, filters, **kwargs):
+                super().__init__(filters, 3, padding="same", activation=layers.ReLU(), **kwargs)
+
+
+        def build_plain_vgg16(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64,
+                              kernel_initializer="glorot_uniform"):
+            model = keras.Sequential([keras.Input(shape=input_shape)])
+            for n_convs, mult in [(2, 1), (2, 2), (3, 4), (3, 8), (3, 8)]:
+                for _ in range(n_convs):
+                    model.add(Conv3x3(base * mult, kernel_initializer=kernel_initializer))
+                model.add(layers.MaxPooling2D(2))
+            model.add(layers.Flatten())
+            model.add(layers.Dense(fc, activation="relu", kernel_initializer=kernel_initializer))
+            model.add(layers.Dense(fc, activation="relu", kernel_initializer=kernel_initializer))
+            model.add(layers.Dense(num_classes, activation="softmax", kernel_initializer=kernel_initializer))
+            return model
+    """),
     wrong("build_plain_vgg16", "padding_forgotten", """
         def build_plain_vgg16(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64,
                               kernel_initializer="glorot_uniform"):

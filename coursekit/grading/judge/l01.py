@@ -13,6 +13,7 @@ import numpy as np
 
 from coursekit.grading.judge import need, registry
 from coursekit.grading.judge import reference as ref
+from coursekit.grading.judge.probes import MODEL_PROBE
 from coursekit.notebook.checks import CheckFailed, expect, expect_close, expect_dtype, expect_shape
 
 cell = registry()
@@ -189,46 +190,11 @@ OUT["count"] = int(m.count_params())
 
 # Builds MyModel, finds the layers that hold weights in the order call() uses them, sets the
 # judge's weights on them (drawn from a seed), and returns the model's outputs on the judge's images.
-BEHAVIOUR = ref.DRAW_WEIGHTS_SOURCE + """
-import keras
-import tensorflow as tf
+BEHAVIOUR = ref.DRAW_WEIGHTS_SOURCE + MODEL_PROBE + """
 OUT["subclass"] = bool(isinstance(MyModel, type) and issubclass(MyModel, keras.Model)
                        and MyModel not in (keras.Sequential, keras.Model))
 m = MyModel()
-
-def builtin(layer):  # a Keras layer, or a subclass of one: a leaf, even when it holds an activation layer
-    return any(c.__module__.startswith(("keras.src.layers.", "keras.layers")) and c is not keras.layers.Layer
-               for c in type(layer).__mro__)
-
-def leaves(layer, found, seen):
-    for sub in getattr(layer, "_layers", []):
-        if id(sub) not in seen:
-            seen.add(id(sub))
-            if isinstance(sub, keras.Model) or (getattr(sub, "_layers", None) and not builtin(sub)):
-                leaves(sub, found, seen)
-            elif type(sub).__name__ != "InputLayer":
-                found.append(sub)
-    return found
-
-calls, saved, missing = [], [], object()
-def wrap(layer, orig):
-    def recording_call(*args, **kwargs):
-        calls.append((layer, tf.executing_eagerly()))
-        return orig(*args, **kwargs)
-    return recording_call
-try:
-    for layer in leaves(m, [], set()):
-        saved.append((layer, layer.__dict__.get("call", missing)))
-        object.__setattr__(layer, "call", wrap(layer, layer.call))
-    m(_np.zeros((1,) + tuple(IN["x"].shape[1:]), "float32"))
-finally:
-    for layer, old in saved:
-        layer.__dict__.pop("call", None) if old is missing else object.__setattr__(layer, "call", old)
-order, seen = [], set()
-for layer, eager in [c for c in calls if c[1]] or calls:
-    if id(layer) not in seen and layer.weights:
-        seen.add(id(layer))
-        order.append(layer)
+order = weighted(record_calls(m, _np.zeros((1,) + tuple(IN["x"].shape[1:]), "float32"), training=None))
 OUT["shapes"] = [[list(w.shape) for w in layer.weights] for layer in order]
 if OUT["shapes"] == IN["shapes"]:
     for layer, ws in zip(order, draw_weights(IN["seed"], IN["shapes"])):

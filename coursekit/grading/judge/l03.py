@@ -19,6 +19,7 @@ import numpy as np
 
 from coursekit.grading.judge import need, registry
 from coursekit.grading.judge import reference as ref
+from coursekit.grading.judge.probes import MODEL_PROBE
 from coursekit.notebook.checks import CheckFailed, expect, expect_close, expect_dtype, expect_shape
 
 cell = registry()
@@ -138,61 +139,13 @@ WEIGHT_SHAPES = [[[4, 4, 3, 15], [15]], [[4, 4, 15, 30], [30]], [[4, 4, 30, 30],
                  [[100, 10], [10]]]
 PROBE = np.array([[-2.0, -0.5, 0.0, 0.7, 7.5], [1.5, -1.0, 0.2, 2.5, -3.0]], dtype="float32")
 
-# Kernel-side helpers: the leaf layers of a model in the order one inference pass calls them (nested
-# blocks flattened, as coursekit.notebook.archcheck does), and the judge's weights on them.
-MODEL_TOOLS = ref.DRAW_WEIGHTS_SOURCE + """
-import keras
-import tensorflow as tf
-
-def keras_base(layer):
-    return next((c for c in type(layer).__mro__ if c.__module__.startswith("keras.")), type(layer))
-
-def builtin(layer):
-    return keras_base(layer).__name__ not in ("Layer", "Operation")
-
-def leaves(layer, found, seen):
-    # Models and blocks (custom layers holding layers) are opened; Keras's own layers, and layers
-    # derived from them, are leaves (a Conv2D whose activation is a ReLU layer stays one layer).
-    for sub in getattr(layer, "_layers", []):
-        if id(sub) not in seen:
-            seen.add(id(sub))
-            if isinstance(sub, keras.Model) or (getattr(sub, "_layers", None) and not builtin(sub)):
-                leaves(sub, found, seen)
-            elif type(sub).__name__ != "InputLayer":
-                found.append(sub)
-    return found
-
-def record_calls(model, x):
-    calls, saved, missing = [], [], object()
-    def wrap(layer, orig):
-        def recording_call(*args, **kwargs):
-            record = [layer, None, tf.executing_eagerly()]
-            calls.append(record)
-            record[1] = orig(*args, **kwargs)
-            return record[1]
-        return recording_call
-    try:
-        for layer in leaves(model, [], set()):
-            saved.append((layer, layer.__dict__.get("call", missing)))
-            object.__setattr__(layer, "call", wrap(layer, layer.call))
-        model(x, training=False)
-    finally:
-        for layer, old in saved:
-            layer.__dict__.pop("call", None) if old is missing else object.__setattr__(layer, "call", old)
-    return [c for c in calls if c[2]] or calls
-
-def weighted(calls):
-    order, seen = [], set()
-    for layer, out, eager in calls:
-        if id(layer) not in seen and layer.weights:
-            seen.add(id(layer))
-            order.append(layer)
-    return order
-
+# Kernel-side helpers: the leaf layers of a model in the order one inference pass calls them (judge/probes.py,
+# nested blocks flattened as coursekit.notebook.archcheck does), each described, and the judge's weights on them.
+MODEL_TOOLS = ref.DRAW_WEIGHTS_SOURCE + MODEL_PROBE + """
 def describe(layer, out):
     base = keras_base(layer)
-    info = {"name": str(layer.name), "kind": base.__name__ if builtin(layer) else type(layer).__name__}
-    if builtin(layer):
+    info = {"name": str(layer.name), "kind": base.__name__ if base is not None else type(layer).__name__}
+    if base is not None:
         for attr, key in (("filters", "filters"), ("units", "units"), ("kernel_size", "kernel"),
                           ("pool_size", "pool"), ("strides", "strides"), ("padding", "padding"),
                           ("rate", "rate")):
@@ -362,7 +315,7 @@ order_a, order_b = weighted(record_calls(a, zeros)), weighted(record_calls(b, ze
 OUT["shapes"] = [[list(w.shape) for w in layer.weights] for layer in order_a]
 OUT["kernels_a"] = _np.concatenate([_np.ravel(layer.get_weights()[0]) for layer in order_a]).astype("float32")
 OUT["kernels_b"] = _np.concatenate([_np.ravel(layer.get_weights()[0]) for layer in order_b]).astype("float32")
-OUT["inits"] = [type(getattr(l, "kernel_initializer", None)).__name__ for l in leaves(a, [], set())
+OUT["inits"] = [type(getattr(l, "kernel_initializer", None)).__name__ for l in leaves(a)
                 if isinstance(l, (keras.layers.Conv2D, keras.layers.Dense))]
 opt = getattr(a, "optimizer", None)
 OUT["optimizer"] = [isinstance(opt, keras.optimizers.Adam), type(opt).__name__]

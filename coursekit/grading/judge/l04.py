@@ -12,6 +12,7 @@ import numpy as np
 
 from coursekit.grading.judge import need, registry
 from coursekit.grading.judge import reference as ref
+from coursekit.grading.judge.probes import MODEL_PROBE
 from coursekit.notebook.checks import CheckFailed, expect, expect_close, expect_shape
 
 cell = registry()
@@ -146,45 +147,10 @@ def vgg_bn_forward(x, weights, eps, calibrate=None, acts=None):
     return h
 
 
-# In the kernel: the leaf layers, those with weights in the order a forward pass calls them (l01's
-# BEHAVIOUR), and the judge's weights set on them: drawn from a seed, with the BatchNormalization
+# In the kernel: the leaf layers, those with weights in the order a forward pass calls them
+# (judge/probes.py), and the judge's weights set on them: drawn from a seed, with the BatchNormalization
 # weights the judge sends (IN[tag + "bn"], one row per weight, the layers' channels side by side).
-VGG_PROBE = ref.DRAW_WEIGHTS_SOURCE + '''
-import keras
-import tensorflow as tf
-
-def leaves(layer, found, seen):
-    for sub in getattr(layer, "_layers", []):
-        if id(sub) not in seen:
-            seen.add(id(sub))
-            if getattr(sub, "_layers", None):
-                leaves(sub, found, seen)
-            elif type(sub).__name__ != "InputLayer":
-                found.append(sub)
-    return found
-
-def call_order(m, shape):
-    calls, saved, missing = [], [], object()
-    def wrap(layer, orig):
-        def recording_call(*args, **kwargs):
-            calls.append((layer, tf.executing_eagerly()))
-            return orig(*args, **kwargs)
-        return recording_call
-    try:
-        for layer in leaves(m, [], set()):
-            saved.append((layer, layer.__dict__.get("call", missing)))
-            object.__setattr__(layer, "call", wrap(layer, layer.call))
-        m(_np.zeros((1,) + tuple(shape), "float32"), training=False)
-    finally:
-        for layer, old in saved:
-            layer.__dict__.pop("call", None) if old is missing else object.__setattr__(layer, "call", old)
-    order, seen, called = [], set(), [c[0] for c in calls if c[1]] or [c[0] for c in calls]
-    for layer in called:
-        if id(layer) not in seen and layer.weights:
-            seen.add(id(layer))
-            order.append(layer)
-    return order, called
-
+VGG_PROBE = ref.DRAW_WEIGHTS_SOURCE + MODEL_PROBE + '''
 def relu_options(layer):
     if not isinstance(layer, keras.layers.ReLU):
         return None
@@ -212,7 +178,8 @@ def set_judge_weights(order, tag):
         layer.set_weights(w)
 
 def probe(m, tag, side):
-    order, called = call_order(m, (side, side, 3))
+    calls = record_calls(m, _np.zeros((1, side, side, 3), "float32"))
+    order, called = weighted(calls), [layer for layer, _, _ in calls]
     OUT[tag + "acts"] = [relu_options(called[i + 1]) if i + 1 < len(called) else None
                          for i, layer in enumerate(called) if len(layer.weights) == 4]
     OUT[tag + "shapes"] = [[list(w.shape) for w in layer.weights] for layer in order]
@@ -238,7 +205,7 @@ VGG_HIDDEN = VGG_PROBE + '''
 a = build_vgg16_bn()
 OUT["layers_a"] = model_layers(a, input_shape=(32, 32, 3))
 OUT["count_a"] = int(a.count_params())
-OUT["odd_relu"] = [l.name for l in leaves(a, [], set()) if isinstance(l, keras.layers.ReLU)
+OUT["odd_relu"] = [l.name for l in leaves(a) if isinstance(l, keras.layers.ReLU)
                    and (l.max_value is not None or float(l.negative_slope) != 0 or float(l.threshold) != 0)]
 OUT["non_trainable"] = int(sum(int(_np.prod(w.shape)) for w in a.non_trainable_weights))
 probe(a, "a", 32)
@@ -254,24 +221,14 @@ if "ap" in OUT and "bp" in OUT:
     OUT["bn_after"] = _np.asarray(order[1].get_weights()[2])
 '''
 
-VGG_MIXED = '''
-import keras
+VGG_MIXED = MODEL_PROBE + '''
 policy = keras.mixed_precision.global_policy()
 keras.mixed_precision.set_global_policy("mixed_float16")
 try:
     c = build_vgg16_bn(num_classes=IN["classes"])
 finally:
     keras.mixed_precision.set_global_policy(policy)
-def leaves(layer, found, seen):
-    for sub in getattr(layer, "_layers", []):
-        if id(sub) not in seen:
-            seen.add(id(sub))
-            if getattr(sub, "_layers", None):
-                leaves(sub, found, seen)
-            elif type(sub).__name__ != "InputLayer":
-                found.append(sub)
-    return found
-last = leaves(c, [], set())[-1]
+last = leaves(c)[-1]
 OUT["last"] = [last.name, str(last.compute_dtype)]
 OUT["p"] = _np.asarray(c(IN["x"], training=False))
 '''

@@ -19,6 +19,7 @@ import numpy as np
 
 from coursekit.grading.judge import need, registry
 from coursekit.grading.judge import reference as ref
+from coursekit.grading.judge.probes import MODEL_PROBE
 from coursekit.notebook.checks import CheckFailed, expect, expect_close, expect_shape
 
 cell = registry()
@@ -390,9 +391,7 @@ PROBE = np.array([[-2.0, -0.5, 0.0, 0.7, 1.5, 7.0], [3.0, -1.0, 0.2, -0.1, 0.4, 
 # each activation function is run on a probe), reports the weight shapes of the layers with weights in
 # the order the forward pass calls them, samples their initial kernels, and - when those shapes are the
 # judge's - sets the judge's weights and returns the model's outputs on the judge's images.
-MODEL = ref.DRAW_WEIGHTS_SOURCE + PREPARE_SOURCE + """
-import keras
-import tensorflow as tf
+MODEL = ref.DRAW_WEIGHTS_SOURCE + PREPARE_SOURCE + MODEL_PROBE + """
 
 ALIASES = {"MaxPool2D": "MaxPooling2D", "AvgPool2D": "AveragePooling2D", "Convolution2D": "Conv2D",
            "GlobalAvgPool2D": "GlobalAveragePooling2D", "MaxPool1D": "MaxPooling1D", "GlobalMaxPool2D": "GlobalMaxPooling2D"}
@@ -400,24 +399,6 @@ ACT_LAYERS = {"ReLU": "relu", "Softmax": "softmax", "LeakyReLU": "leaky_relu", "
 ATTRS = (("filters", "filters"), ("units", "units"), ("kernel_size", "kernel"), ("pool_size", "pool"),
          ("strides", "strides"), ("padding", "padding"), ("rate", "rate"), ("activation", "activation"))
 PLAIN = (int, float, str, bool, type(None))
-
-def k5_builtin(layer):
-    for klass in type(layer).__mro__:
-        if klass.__module__.startswith("keras."):
-            return None if klass in (keras.layers.Layer, keras.Model) else klass
-    return None
-
-def k5_leaves(layer, found, seen):
-    for sub in getattr(layer, "_layers", []):
-        if id(sub) in seen:
-            continue
-        seen.add(id(sub))
-        builtin = type(sub).__module__.startswith("keras.")
-        if isinstance(sub, keras.Model) or (getattr(sub, "_layers", None) and not builtin):
-            k5_leaves(sub, found, seen)
-        elif type(sub).__name__ != "InputLayer":
-            found.append(sub)
-    return found
 
 def k5_norm(key, value):
     if key in ("kernel", "strides", "pool"):
@@ -446,7 +427,7 @@ def k5_count(weights):
     return int(sum(int(_np.prod(w.shape)) for w in weights))
 
 def k5_info(layer, out):
-    base = k5_builtin(layer)
+    base = keras_base(layer)
     info = {"name": str(layer.name), "kind": ALIASES.get(base.__name__, base.__name__) if base else type(layer).__name__}
     if base is not None:
         for attr, key in ATTRS:
@@ -482,39 +463,19 @@ except ValueError as err:
     OUT["build_error"] = str(err)[:2000]
     raise
 
-leaves = k5_leaves(m, [], set())
-calls, saved, missing = [], [], object()
-def k5_wrap(layer, orig):
-    def k5_recording_call(*args, **kwargs):
-        record = [layer, None, tf.executing_eagerly()]
-        calls.append(record)
-        record[1] = orig(*args, **kwargs)
-        return record[1]
-    return k5_recording_call
+found = leaves(m)
 try:
-    for layer in leaves:
-        saved.append((layer, layer.__dict__.get("call", missing)))
-        object.__setattr__(layer, "call", k5_wrap(layer, layer.call))
-    try:
-        m(_np.zeros((2,) + tuple(IN["input_shape"]), "float32"), training=False)
-    except Exception as err:
-        OUT["run_error"] = k5_error_text(err)
-        raise
-finally:
-    for layer, old in saved:
-        layer.__dict__.pop("call", None) if old is missing else object.__setattr__(layer, "call", old)
-eager = [c for c in calls if c[2]] or calls
-OUT["layers"] = [k5_info(layer, out) for layer, out, _ in eager]
-order, seen = [], set()
-for layer, _, _ in eager:
-    if id(layer) not in seen and layer.weights:
-        seen.add(id(layer))
-        order.append(layer)
+    calls = record_calls(m, _np.zeros((2,) + tuple(IN["input_shape"]), "float32"))
+except Exception as err:
+    OUT["run_error"] = k5_error_text(err)
+    raise
+OUT["layers"] = [k5_info(layer, out) for layer, out, _ in calls]
+order = weighted(calls)
 OUT["shapes"] = [[[int(d) for d in w.shape] for w in layer.weights] for layer in order]
 OUT["count"] = int(m.count_params())
 OUT["nontrainable"] = k5_count(m.non_trainable_weights)
-OUT["n_bn"] = len([l for l in leaves if isinstance(l, keras.layers.BatchNormalization)])
-OUT["inits"] = [type(l.kernel_initializer).__name__ for l in leaves if hasattr(l, "kernel_initializer")]
+OUT["n_bn"] = len([l for l in found if isinstance(l, keras.layers.BatchNormalization)])
+OUT["inits"] = [type(l.kernel_initializer).__name__ for l in found if hasattr(l, "kernel_initializer")]
 if IN["samples"]:
     kernels = [layer.weights[0] for layer in order if len(layer.weights[0].shape) >= 2]
     parts = [_np.asarray(w, dtype="float32").ravel()[:4000] for w in kernels]
