@@ -117,14 +117,22 @@ def test_train_cap_caps_training_only():
 def test_workload_cell(monkeypatch, env, choice, expected):
     from coursekit.authoring.build import WORKLOAD_CELL
 
-    for var in ("COURSE_MODE", "COURSE_MODE_FROM", "NBGRADER_EXECUTION"):
-        monkeypatch.delenv(var, raising=False)
-    for var, value in env.items():
-        monkeypatch.setenv(var, value)
-    exec(WORKLOAD_CELL.replace('WORKLOAD = "full"', f'WORKLOAD = "{choice}"'), {})
     import os
-    assert os.environ.get("COURSE_MODE") == expected
-    assert runtime.course_mode() == (expected or "fast")
+
+    # The cell writes os.environ itself: put the whole environment back afterwards (monkeypatch restores
+    # only what it set; a COURSE_MODE_FROM left behind would put later notebooks of this worker in full mode).
+    saved = dict(os.environ)
+    try:
+        for var in ("COURSE_MODE", "COURSE_MODE_FROM", "NBGRADER_EXECUTION"):
+            os.environ.pop(var, None)
+        os.environ.update(env)
+        exec(WORKLOAD_CELL.replace('WORKLOAD = "full"', f'WORKLOAD = "{choice}"'), {})
+        assert os.environ.get("COURSE_MODE") == expected
+        assert runtime.course_mode() == (expected or "fast")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert "COURSE_MODE_FROM" not in os.environ or saved.get("COURSE_MODE_FROM")
 
 
 def test_full_mode_on_a_cpu_stops_and_says_how_to_go_on():
@@ -191,6 +199,7 @@ def test_epoch_log_every_n_keeps_the_last(capsys):
     ({"NBGRADER_EXECUTION": "autograde", "COURSE_TRAIN_CAP": "2,3"}, None),           # its own cap applies
     ({"NBGRADER_EXECUTION": "autograde", "COURSE_MODE": "full"}, None),
     ({"COURSE_MODE": "fast"}, None),                                                  # CI's nbval run, students
+    ({"NBGRADER_EXECUTION": "validate"}, None),                   # validate runs visible checks in the kernel
     ({}, None),
 ])
 def test_grading_caps_the_lessons_training_in_fast_mode_only(env, cap):

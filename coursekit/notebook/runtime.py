@@ -320,14 +320,14 @@ GRADING_CAP = (1, 2)
 
 
 def grading_cap(environ=None):
-    """The training cap while nbgrader grades a notebook in fast mode: ``GRADING_CAP`` (one epoch of
+    """The training cap while nbgrader autogrades a notebook in fast mode: ``GRADING_CAP`` (one epoch of
     ``fit``, two steps per epoch, and hand-written loops cut to two batches), unless ``COURSE_TRAIN_CAP``
     names one (or ``off``). Grading must run every line of the student's code, not the lesson's
     demonstrations: no graded check reads what these cells compute, and the judge's questions train
     uncapped (``coursekit/grading/judge/wire.py``). None outside grading."""
     environ = os.environ if environ is None else environ
-    if not environ.get("NBGRADER_EXECUTION") or course_mode(environ) != "fast":
-        return None
+    if environ.get("NBGRADER_EXECUTION") != "autograde" or course_mode(environ) != "fast":
+        return None  # nbgrader validate runs the visible checks in the kernel: they train uncapped
     if environ.get(TRAIN_CAP_VAR, "").strip():
         return None  # course_setup applies COURSE_TRAIN_CAP itself (or none: "off")
     return GRADING_CAP
