@@ -5,14 +5,13 @@ the type check of ``prepare_images`` is proven in the visible cell and in the ju
 The Colab notebook (notebooks/<id>.ipynb) is read because it is what students read; tests/test_build.py
 keeps it equal to a fresh build of lessons/<id>.py.
 """
-import ast
-import json
 import re
 from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
+from tests.lessontext import flat as _flat, code_cell as _code_cell, call_keywords as _call_keywords, by_mode as _by_mode, benchmark_seconds as _benchmark_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = "01_mnist_vgg_subclassing"
@@ -26,47 +25,6 @@ def nb():
 
 def _markdown(nb) -> list[str]:
     return [c.source for c in nb.cells if c.cell_type == "markdown"]
-
-
-def _flat(text: str) -> str:
-    """Markdown as one line: line breaks inside a sentence do not hide a phrase."""
-    return re.sub(r"\s+", " ", text)
-
-
-def _code_cell(nb, needle: str) -> str:
-    found = [c.source for c in nb.cells if c.cell_type == "code" and needle in c.source]
-    assert len(found) == 1, f"expected one code cell with {needle!r}, found {len(found)}"
-    return found[0]
-
-
-def _call_keywords(source: str, func: str) -> dict:
-    """The literal keyword arguments of the one call of ``func`` in ``source``."""
-    calls = [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)
-             and isinstance(n.func, ast.Name) and n.func.id == func]
-    assert len(calls) == 1, f"expected one call of {func} in {source!r}"
-    def value(node):
-        try:
-            return ast.literal_eval(node)
-        except ValueError:
-            return ast.unparse(node)   # not a literal (e.g. len(x_train)): its source
-    return {k.arg: value(k.value) for k in calls[0].keywords}
-
-
-def _by_mode(nb, name: str) -> dict:
-    """``name = by_mode(fast=..., full=...)`` in the lesson's code: {'fast': ..., 'full': ...}."""
-    return _call_keywords(_code_cell(nb, f"{name} = by_mode("), "by_mode")
-
-
-def _benchmark_seconds(workload: str) -> dict:
-    """{backend: seconds of one epoch's training steps in float32} from the course's GPU measurements
-    (the last row per backend wins, as in benchmarks/gpu_epochs.py --table)."""
-    rows = {}
-    for path in sorted((ROOT / "benchmarks" / "results").glob("*.jsonl")):
-        for line in path.read_text().splitlines():
-            row = json.loads(line)
-            if row.get("ok") and row["workload"] == workload and row["policy"] == "float32":
-                rows[row["backend"]] = row["step_ms"] * row["steps_per_epoch"] / 1e3
-    return rows
 
 
 # ---- claims that were not true ------------------------------------------------------------------

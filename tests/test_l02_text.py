@@ -8,7 +8,6 @@ keeps it equal to a fresh build of lessons/<id>.py.
 """
 import ast
 import inspect
-import json
 import math
 import re
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from tests.lessontext import flat as _flat, code_cell as _code_cell, keywords as _keywords, by_mode as _by_mode, benchmark_seconds as _benchmark_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = "02_cifar10_vgg16_brief"
@@ -23,6 +23,11 @@ WORKLOAD = "02_vgg16_brief"    # its row in benchmarks/results/
 N_TRAIN_FULL = 50_000          # CIFAR-10's training set, which full mode uses whole
 WORDS = {"one": 1, "once": 1, "two": 2, "twice": 2, "three": 3, "four": 4}
 
+
+
+def _calls(source: str, func: str) -> list[ast.Call]:
+    return [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Name) and n.func.id == func]
 
 @pytest.fixture(scope="module")
 def nb():
@@ -40,51 +45,12 @@ def _markdown(nb) -> list[str]:
     return [c.source for c in nb.cells if c.cell_type == "markdown"]
 
 
-def _flat(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
-
-
 def _section(nb, start: str) -> str:
     return _flat(next(m for m in _markdown(nb) if m.startswith(start)))
 
 
 def _everything(nb) -> str:
     return _flat(" ".join(_markdown(nb)))
-
-
-def _code_cell(nb, needle: str) -> str:
-    found = [c.source for c in nb.cells if c.cell_type == "code" and needle in c.source]
-    assert len(found) == 1, f"expected one code cell with {needle!r}, found {len(found)}"
-    return found[0]
-
-
-def _calls(source: str, func: str) -> list[ast.Call]:
-    return [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)
-            and isinstance(n.func, ast.Name) and n.func.id == func]
-
-
-def _keywords(call: ast.Call) -> dict:
-    def value(node):
-        try:
-            return ast.literal_eval(node)
-        except ValueError:
-            return ast.unparse(node)
-    return {k.arg: value(k.value) for k in call.keywords}
-
-
-def _by_mode(nb, name: str) -> dict:
-    (call,) = _calls(_code_cell(nb, f"{name} = by_mode("), "by_mode")
-    return _keywords(call)
-
-
-def _benchmark_seconds(workload: str) -> dict:
-    rows = {}
-    for path in sorted((ROOT / "benchmarks" / "results").glob("*.jsonl")):
-        for line in path.read_text().splitlines():
-            row = json.loads(line)
-            if row.get("ok") and row["workload"] == workload and row["policy"] == "float32":
-                rows[row["backend"]] = row["step_ms"] * row["steps_per_epoch"] / 1e3
-    return rows
 
 
 def _forward_flops(model) -> int:

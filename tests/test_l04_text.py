@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from coursekit.authoring.template import parse_template
+from tests.lessontext import flat as _flat, code_cell as _code_cell, call_keywords as _call_keywords, by_mode as _by_mode
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = "04_cifar10_vgg16_batchnorm"
@@ -33,10 +34,6 @@ def _lesson_markdown(nb) -> list[str]:
     return [c.source for c in nb.cells if c.cell_type == "markdown" and not c.get("id", "").startswith("md-handin")]
 
 
-def _flat(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
-
-
 def _everything(nb) -> str:
     return _flat(" ".join(_lesson_markdown(nb)))
 
@@ -44,32 +41,6 @@ def _everything(nb) -> str:
 def _section(nb, start: str) -> str:
     cell = next(m for m in _lesson_markdown(nb) if m.startswith(start) or f"\n{start}" in m)
     return _flat(cell[cell.index(start):])
-
-
-def _code_cell(nb, needle: str) -> str:
-    found = [c.source for c in nb.cells if c.cell_type == "code" and needle in c.source]
-    assert len(found) == 1, f"expected one code cell with {needle!r}, found {len(found)}"
-    return found[0]
-
-
-def _call_keywords(source: str, func: str) -> dict:
-    calls = [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)
-             and isinstance(n.func, ast.Name) and n.func.id == func]
-    assert len(calls) == 1, f"expected one call of {func} in {source[:200]!r}"
-
-    def value(node):
-        try:
-            return ast.literal_eval(node)
-        except ValueError:
-            return ast.unparse(node)
-    return {k.arg: value(k.value) for k in calls[0].keywords}
-
-
-def _by_mode(nb, name: str) -> dict:
-    lines = [l for c in nb.cells if c.cell_type == "code" for l in c.source.splitlines()
-             if l.startswith(f"{name} = by_mode(")]
-    assert len(lines) == 1, (name, lines)
-    return _call_keywords(lines[0].split("#")[0], "by_mode")
 
 
 # ---- weight decay, as Keras applies it ------------------------------------------------------------

@@ -8,7 +8,6 @@ The Colab notebook (notebooks/<id>.ipynb) is read because it is what students re
 keeps it equal to a fresh build of lessons/<id>.py.
 """
 import ast
-import json
 import math
 import re
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from tests.lessontext import flat as _flat, code_cell as _code_cell, call_keywords as _call_keywords, by_mode as _by_mode, benchmark_seconds as _benchmark_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = "05_vggnet_why_deep_nets_fail"
@@ -44,11 +44,6 @@ def _markdown(nb) -> list[str]:
     return [c.source for c in nb.cells if c.cell_type == "markdown"]
 
 
-def _flat(text: str) -> str:
-    """Markdown as one line: line breaks inside a sentence do not hide a phrase."""
-    return re.sub(r"\s+", " ", text)
-
-
 def _first(nb) -> str:
     return _flat(_markdown(nb)[0])
 
@@ -61,49 +56,8 @@ def _everything(nb) -> str:
     return _flat(" ".join(_markdown(nb)))
 
 
-def _code_cell(nb, needle: str) -> str:
-    found = [c.source for c in nb.cells if c.cell_type == "code" and needle in c.source]
-    assert len(found) == 1, f"expected one code cell with {needle!r}, found {len(found)}"
-    return found[0]
-
-
-def _call_keywords(source: str, func: str) -> dict:
-    """The literal keyword arguments of the one call of ``func`` in ``source``."""
-    calls = [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)
-             and isinstance(n.func, ast.Name) and n.func.id == func]
-    assert len(calls) == 1, f"expected one call of {func} in {source!r}"
-    return {k.arg: ast.literal_eval(k.value) for k in calls[0].keywords}
-
-
-def _by_mode(nb, name: str) -> dict:
-    """``name = by_mode(fast=..., full=...)`` in the lesson's code: {'fast': ..., 'full': ...}."""
-    source = _code_cell(nb, f"{name} = by_mode(")
-    line = next(l for l in source.splitlines() if l.startswith(f"{name} = by_mode("))
-    call = ast.parse(line).body[0].value
-    call = call if isinstance(call, ast.Call) else call.elts[0]   # "EPOCHS, BATCH_SIZE = by_mode(...), 32"
-    found = {}
-    for k in call.keywords:
-        try:
-            found[k.arg] = ast.literal_eval(k.value)
-        except ValueError:            # full=(len(x_train), len(x_test)): the code, as written
-            found[k.arg] = ast.unparse(k.value)
-    return found
-
-
 def _percent(x: float, digits: int = 1) -> str:
     return f"{100 * x:.{digits}f}"
-
-
-def _benchmark_seconds(workload: str) -> dict:
-    """{backend: seconds of one epoch's training steps in float32} from the course's GPU measurements
-    (the last row per backend wins, as in benchmarks/gpu_epochs.py --table)."""
-    rows = {}
-    for path in sorted((ROOT / "benchmarks" / "results").glob("*.jsonl")):
-        for line in path.read_text().splitlines():
-            row = json.loads(line)
-            if row.get("ok") and row["workload"] == workload and row["policy"] == "float32":
-                rows[row["backend"]] = row["step_ms"] * row["steps_per_epoch"] / 1e3
-    return rows
 
 
 def _relu_rms(model, images):
