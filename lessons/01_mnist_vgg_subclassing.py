@@ -94,7 +94,7 @@ expect(isinstance(_out, np.ndarray), f"prepare_images must return a NumPy array,
 expect_shape(_out, (2, 28, 28, 1), "prepare_images(images of shape (2, 28, 28))")
 expect_dtype(_out, "float32", "prepare_images(...)")
 expect_close(_out[..., 0], _imgs / 255.0, "prepare_images(...) pixel values (should be images / 255)")
-print("prepare_images: a NumPy array, and its shape, dtype and values are right.")
+check_passed("prepare_images: a NumPy array, and its shape, dtype and values are right.")
 
 # %% [tests] id=prepare_images_hidden points=1
 # Hidden tests for prepare_images run here when your notebook is graded.
@@ -136,7 +136,7 @@ expect(len(_batches) == 7, f"100 training images in batches of 16 make 7 batches
 expect_shape(_batches[0][0], (16, 28, 28, 1), "the first training batch of images")
 expect_shape(_batches[0][1], (16,), "the first training batch of labels")
 expect(len(list(_test)) == 2, f"30 test images in batches of 16 make 2 batches; found {len(list(_test))}.")
-print("make_datasets: two datasets with the right batches.")
+check_passed("make_datasets: two datasets with the right batches.")
 
 # %% [tests] id=make_datasets_hidden points=2
 # Hidden tests for make_datasets run here when your notebook is graded.
@@ -202,7 +202,7 @@ MNIST_VGG_SPEC = [
     dict(kind="Dense", units=10, activation="softmax", output_shape=(None, 10), params=1290),
 ]
 check_architecture(MyModel(), MNIST_VGG_SPEC, input_shape=(28, 28, 1), total_params=467818)
-print("MyModel: every layer matches the reduced VGG-16.")
+check_passed("MyModel: every layer matches the reduced VGG-16.")
 
 # %% [tests] id=my_model_hidden points=2
 # Hidden tests for MyModel run here when your notebook is graded.
@@ -291,7 +291,7 @@ _after = float(_loss(_y, _m(_x)))
 expect(_after < _before, f"5 train steps on one batch should lower its loss; it went from {_before:.4f} to {_after:.4f}.")
 expect(float(_tl.result()) > 0, "train_step must update train_loss with the batch loss (it is still 0).")
 expect(float(_ta.count) == 60, f"train_step must update train_accuracy with each batch: after 5 batches of 12 it has counted {float(_ta.count):g} examples, expected 60.")
-print(f"train_step: the loss fell from {_before:.4f} to {_after:.4f} in 5 steps.")
+check_passed(f"train_step: the loss fell from {_before:.4f} to {_after:.4f} in 5 steps.")
 
 # %% [tests] id=train_step_hidden points=2
 # Hidden tests for train_step run here when your notebook is graded.
@@ -340,7 +340,7 @@ _w0 = [v.numpy() for v in _m.weights]
 _step(_x, _y)
 expect(all(np.array_equal(a, b.numpy()) for a, b in zip(_w0, _m.weights)), "test_step must not change the model's weights.")
 expect_close(float(_vl.result()), float(_loss(_y, _m(_x))), "test_loss after one test_step", atol=1e-5)
-print("test_step: metrics updated, weights untouched.")
+check_passed("test_step: metrics updated, weights untouched.")
 
 # %% [tests] id=test_step_hidden points=1
 # Hidden tests for test_step run here when your notebook is graded.
@@ -411,7 +411,7 @@ expect(abs(_h["loss"][1] - 3.0) < 1e-6,
        f"epoch 2's loss should describe epoch 2 alone (3.0); found {_h['loss'][1]:.4g}. "
        "Did you reset the metrics at the start of each epoch?")
 expect(abs(_h["accuracy"][0] - 100.0) < 1e-4, f"accuracy must be in percent: expected 100.0, found {_h['accuracy'][0]:.4g}.")
-print("run_epochs: metrics are reset every epoch.")
+check_passed("run_epochs: metrics are reset every epoch.")
 
 # %% [tests] id=run_epochs_hidden points=2
 # Hidden tests for run_epochs run here when your notebook is graded.

@@ -125,7 +125,7 @@ expect(np.array_equal(_yv[:, 0], [0, 1, 2, 3]) and np.array_equal(_yr[:, 0], [4,
        f"the first n_val examples are the validation set, the rest the test set, in order; "
        f"found validation labels {np.ravel(_yv).tolist()} and test labels {np.ravel(_yr).tolist()}.")
 expect(np.array_equal(_xv, _x[:4]) and np.array_equal(_xr, _x[4:]), "the images must be split like the labels.")
-print("split_validation: for 10 examples and n_val=4, the first 4 are the validation set and the other 6 the test set, "
+check_passed("split_validation: for 10 examples and n_val=4, the first 4 are the validation set and the other 6 the test set, "
       "in order, images and (10, 1) labels alike, without reading the examples one by one.")
 
 # %% [tests] id=split_validation_hidden points=1
@@ -257,7 +257,7 @@ _m = build_model()
 expect(isinstance(_m, keras.Model), f"build_model() must return a keras.Model, found {type(_m).__name__}.")
 check_architecture(_m, VGG16_BRIEF_VISIBLE, total_params=1147466)
 expect(_m.count_params() == 1147466, f"the model should have 1,147,466 parameters, found {_m.count_params():,}.")
-print("build_model(): 13 layers in the table's order, with its kinds, filters/units, kernel and pool sizes, padding, "
+check_passed("build_model(): 13 layers in the table's order, with its kinds, filters/units, kernel and pool sizes, padding, "
       "activations and output shapes, and 1,147,466 parameters. Not checked here (but when it is graded): layer and "
       "model names, dropout rates, a new functional model at every call, other input shapes and class counts, and "
       "what the model outputs.")
@@ -378,7 +378,7 @@ expect_close(_loss, float(np.mean(-np.log(_p[np.arange(8), _y[:, 0]]))),
              "with from_logits=False (the model's outputs are probabilities, not logits)", rtol=1e-4)
 expect_close(_res["accuracy"], float(np.mean(_p.argmax(axis=1) == _y[:, 0])),
              "the 'accuracy' metric (the share of images whose most probable class is their label: metrics=['accuracy'])", atol=1e-6)
-print("compile_model: returns the model, compiled with Adam (learning rate 0.001 by default), sparse categorical "
+check_passed("compile_model: returns the model, compiled with Adam (learning rate 0.001 by default), sparse categorical "
       "cross-entropy on probabilities and integer labels, and the 'accuracy' metric.")
 
 # %% [tests] id=compile_model_hidden points=1
@@ -440,7 +440,7 @@ expect(_cb.monitor == "val_loss", f"ReduceLROnPlateau must monitor 'val_loss', f
 expect(_cb.patience == 5, f"patience must be 5 epochs, found {_cb.patience}.")
 expect(abs(_cb.factor - 0.1) < 1e-9, f"factor must be 0.1, found {_cb.factor}.")
 expect(abs(_cb.min_lr - 1e-5) < 1e-12, f"min_lr must be 1e-5, found {_cb.min_lr}.")
-print("make_callbacks: a list with one ReduceLROnPlateau with monitor='val_loss', patience=5, factor=0.1, min_lr=1e-5 "
+check_passed("make_callbacks: a list with one ReduceLROnPlateau with monitor='val_loss', patience=5, factor=0.1, min_lr=1e-5 "
       "(how it changes the learning rate is tested when it is graded).")
 
 # %% [tests] id=make_callbacks_hidden points=2
@@ -506,7 +506,7 @@ expect(len(_h.history.get("val_loss", [])) == 2 and len(_h.history.get("val_accu
 expect(len(_batches) > 0, "fit never called your callbacks: pass callbacks=callbacks to fit.")
 expect(len(_batches) == 4, f"300 images in batches of 256 make 2 batches per epoch, 4 in 2 epochs; your callbacks saw "
        f"{len(_batches)} (train on all of x_train: batch_size=batch_size, no validation_split).")
-print("train_model: returns fit's History; 2 epochs of 2 batches (300 images, batch_size 256 by default), seen by your "
+check_passed("train_model: returns fit's History; 2 epochs of 2 batches (300 images, batch_size 256 by default), seen by your "
       "callbacks; val_loss and val_accuracy after each epoch.")
 
 # %% [tests] id=train_model_hidden points=2

@@ -128,7 +128,7 @@ expect(isinstance(_out, np.ndarray),
 expect_shape(_out, (2, 32, 32, 3), "preprocess(images of shape (2, 32, 32, 3))")
 expect_dtype(_out, "float32", "preprocess(...)")
 expect_close(_out, _imgs / 255.0, "preprocess(...) pixel values (should be images / 255)")
-print("preprocess: a NumPy float32 array of the same shape, equal to images / 255 on a test batch with pixels 0-255.")
+check_passed("preprocess: a NumPy float32 array of the same shape, equal to images / 255 on a test batch with pixels 0-255.")
 
 # %% [tests] id=preprocess_hidden points=1
 # Hidden tests for preprocess run here when your notebook is graded.
@@ -252,7 +252,7 @@ expect(not _err, f"build_model() raised {_err}" + (
     "\nWith padding='valid' each 4x4 convolution trims 3 pixels (32 -> 29 -> pool 14 -> 11 -> pool 5 -> 2 -> pool 1) "
     "and the fourth one does not fit: use padding='same'." if "valid" in _err else ""))
 check_architecture(_model, CIFAR_CNN_SPEC, input_shape=(32, 32, 3), total_params=132435)
-print("build_model: the 18 layers (kinds, filters/units, kernels, strides, padding, activations, dropout rates, "
+check_passed("build_model: the 18 layers (kinds, filters/units, kernels, strides, padding, activations, dropout rates, "
       "output shapes, parameters) match the post's model, 132,435 parameters in all.")
 
 # %% [tests] id=build_model_hidden points=2
@@ -406,7 +406,7 @@ expect(len({id(_m) for _m in _members}) == 3,
 _steps = [int(_m.optimizer.iterations) for _m in _members]
 expect(_steps == [6] * 3, f"each member should be trained 2 epochs x 3 batches = 6 steps; found {_steps}"
        + (" - epochs and batch_size are swapped: pass them to fit by keyword." if _steps == [24] * 3 else "."))
-print("train_members: three distinct models, each trained for its own 6 steps.")
+check_passed("train_members: three distinct models, each trained for its own 6 steps.")
 
 # %% [tests] id=train_members_hidden points=2
 # Hidden tests for train_members run here when your notebook is graded.
@@ -584,7 +584,7 @@ expect(isinstance(_acc, (float, np.floating)),
 expect(abs(float(_acc) - 0.75) < 1e-6, f"accuracy(...) should be 0.75 (3 of 4 right), found {float(_acc)!r}"
        + (": a fraction in [0, 1], not a percentage." if abs(float(_acc) - 75) < 1e-4 else
           ": the fraction of right rows, not their number." if abs(float(_acc) - 3) < 1e-6 else "."))
-print("ensemble_predict: the average of two members on a hand-made example; accuracy: 0.75 on 4 rows with labels of shape (N,).")
+check_passed("ensemble_predict: the average of two members on a hand-made example; accuracy: 0.75 on 4 rows with labels of shape (N,).")
 
 # %% [tests] id=ensemble_hidden points=2
 # Hidden tests for ensemble_predict and accuracy run here when your notebook is graded.

@@ -167,7 +167,7 @@ check_architecture(_vgg, _relu_kinds(_vgg, _spec, (32, 32, 3)), input_shape=(32,
 _trainable = sum(int(np.prod(w.shape)) for w in _vgg.trainable_weights)
 expect(_trainable == 33646666, f"expected 33,646,666 trainable parameters, found {_trainable:,}.")
 del _vgg
-print("build_vgg16_bn(): a keras.Sequential of 48 layers of the right kinds in the right order "
+check_passed("build_vgg16_bn(): a keras.Sequential of 48 layers of the right kinds in the right order "
       "(13 x Conv2D -> BatchNormalization -> ReLU, 5 poolings, Flatten, 3 Dense) with the right filters, units, "
       "activations and output shapes; 33,655,114 parameters (33,646,666 trainable).")
 
@@ -370,7 +370,7 @@ expect(_files == ["model.keras", "model.weights.h5"],
 expect(isinstance(_out, tuple) and len(_out) == 2, f"save_and_reload must return (reloaded, restored), found {_out!r:.80}.")
 expect_close(np.asarray(_out[0](_x, training=False)), _want, "predictions of the model loaded from model.keras", atol=1e-5)
 expect_close(np.asarray(_out[1](_x, training=False)), _want, "predictions of the copy with model.weights.h5 loaded", atol=1e-5)
-print("save_and_reload(): wrote model.keras and model.weights.h5 (and nothing else) into the folder; the two models "
+check_passed("save_and_reload(): wrote model.keras and model.weights.h5 (and nothing else) into the folder; the two models "
       "it returns predict like the original on 6 images.")
 
 # %% [tests] id=save_and_reload_hidden points=2
@@ -498,7 +498,7 @@ expect(np.allclose(_inf, _x), "at inference (training=False) the augmenter must 
 _tr = np.asarray(_aug(_x, training=True))
 expect_shape(_tr, (8, 32, 32, 3), "make_augmenter()(8 images, training=True)")
 expect(not np.allclose(_tr, _x), "in training mode (training=True) the augmenter should change the images.")
-print("make_augmenter(): returns 8 images unchanged at inference (training=False); in training mode it changes them "
+check_passed("make_augmenter(): returns 8 images unchanged at inference (training=False); in training mode it changes them "
       "and keeps their shape.")
 
 # %% [tests] id=make_augmenter_hidden points=2

@@ -106,7 +106,7 @@ for (_i, _o), _want in [((512, 4096), 2_101_248), ((4096, 10), 40_970)]:
            + _pc_why(_got, _i * _o, _o, "unit", more=[(_i * _o + _i, " - one bias per unit (n_out), not one per input.")]))
 for _got in (conv_params(3, 3, 64), dense_params(512, 4096)):
     expect(isinstance(_got, (int, np.integer)), f"conv_params and dense_params must return integers; found {type(_got).__name__} {_got!r}.")
-print("conv_params and dense_params: the right counts, as integers, for five of VGG16's layers (3 Conv2D, 2 Dense, with biases).")
+check_passed("conv_params and dense_params: the right counts, as integers, for five of VGG16's layers (3 Conv2D, 2 Dense, with biases).")
 
 # %% [tests] id=param_counts_hidden points=1
 # Hidden tests for conv_params and dense_params run here when your notebook is graded.
@@ -188,7 +188,7 @@ for _i, _want in [(0, ("block1_conv1", (48, 40, 64), 1_792)), (9, ("block3_pool"
                   (13, ("block4_pool", (3, 2, 512), 0)), (17, ("block5_pool", (1, 1, 512), 0))]:
     expect(_tr[_i] == _want, f"vgg16_param_table((48, 40, 3), 10), row {_i + 1}: expected {_want}, found {_tr[_i]}"
            + _vt_why(_tr[_i], _want))
-print(f"vgg16_param_table: 22 rows at 32x32 (5 checked, {_total:,} parameters in all); at 48x40 the shapes "
+check_passed(f"vgg16_param_table: 22 rows at 32x32 (5 checked, {_total:,} parameters in all); at 48x40 the shapes "
       "stay apart and each pool rounds down.")
 
 # %% [tests] id=vgg16_param_table_hidden points=2
@@ -289,7 +289,7 @@ _got = stacked_vs_single_params(2, 64)
 expect(tuple(_got) == (73_728, 102_400),
        f"stacked_vs_single_params(2, 64): two 3x3 layers have 2*9*64*64 = 73,728 weights and one 5x5 layer 25*64*64 = 102,400; "
        f"found {_got!r}" + (" - count the weights only, no biases." if tuple(_got) == (73_728 + 128, 102_400 + 64) else "."))
-print("receptive_field(1..3) with 3x3 kernels and stacked_vs_single_params(2, 64) are right.")
+check_passed("receptive_field(1..3) with 3x3 kernels and stacked_vs_single_params(2, 64) are right.")
 
 # %% [tests] id=receptive_field_hidden points=1
 # Hidden tests for receptive_field and stacked_vs_single_params run here when your notebook is graded.
@@ -356,7 +356,7 @@ except ValueError as _err:
         " - with padding='valid' each 3x3 convolution cuts 2 pixels off the height and width, until nothing is left: "
         "use padding='same'." if "negative" in str(_err) else ""))
 check_architecture(_m, _spec, input_shape=(32, 32, 3), total_params=33_638_218)
-print("build_plain_vgg16(): every layer's kind, size, padding, activation, output shape and parameters match the "
+check_passed("build_plain_vgg16(): every layer's kind, size, padding, activation, output shape and parameters match the "
       "post's VGG16 (33,638,218 parameters).")
 
 # %% [tests] id=build_plain_vgg16_hidden points=2
@@ -466,7 +466,7 @@ def _il_why(got, c):
 _got = initial_loss(10)
 expect(isinstance(_got, (float, np.floating)), f"initial_loss must return a float, found {type(_got).__name__}.")
 expect(abs(_got - 2.302585093) < 1e-6, f"initial_loss(10): expected log(10) = 2.302585..., found {_got!r}" + _il_why(_got, 10))
-print(f"initial_loss(10) = {_got:.4f}, a float: the post's stuck loss.")
+check_passed(f"initial_loss(10) = {_got:.4f}, a float: the post's stuck loss.")
 
 # %% [tests] id=initial_loss_hidden points=1
 # Hidden tests for initial_loss run here when your notebook is graded.
@@ -703,7 +703,7 @@ _hint = (" - your Conv2D layers have no bias (use_bias=False); keep Keras' defau
          if _m.count_params() == 33_655_114 - 4_224 else ".")
 expect(_m.count_params() == 33_655_114 and _nt == 8_448,
        f"expected 33,655,114 parameters (8,448 non-trainable), found {_m.count_params():,} ({_nt:,} non-trainable)" + _hint)
-print("build_vgg16_bn(): Conv2D -> BatchNormalization -> ReLU in every block, then the head; 33,655,114 parameters.")
+check_passed("build_vgg16_bn(): Conv2D -> BatchNormalization -> ReLU in every block, then the head; 33,655,114 parameters.")
 
 # %% [tests] id=build_vgg16_bn_hidden points=2
 # Hidden tests for build_vgg16_bn run here when your notebook is graded.

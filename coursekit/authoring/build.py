@@ -6,6 +6,7 @@
     -> source/<id>/<id>.ipynb           nbgrader master (solutions, hidden tests, points)
     -> release/<id>/<id>.ipynb          `nbgrader generate_assignment` (its file, verbatim): stubs, no hidden tests
     -> notebooks/<id>.ipynb             release + Colab metadata (GPU runtime), flat folder
+    -> notebooks/<lang>/<id>.ipynb      the same from lessons/<lang>/ translations (translations.py)
 
 Run ``python -m coursekit.authoring.build`` (``make build``). Every output is a pure function of the
 inputs, so a test rebuilds into a temporary folder and compares with what is committed.
@@ -30,7 +31,7 @@ from coursekit.authoring.template import TemplateError, definitions, markdown_te
 from coursekit.grading.nbmeta import exercise_tests
 
 from coursekit import ROOT  # noqa: E402
-INJECTED_MODULES = ("runtime", "checks", "data", "plots", "archcheck", "handin")
+INJECTED_MODULES = ("i18n", "runtime", "checks", "data", "plots", "archcheck", "handin")
 SETUP_TITLE = "#@title Course setup: run it after the Workload cell (locked; it defines the course helpers)"
 # Where the course is published; the README's Colab badges point here (a test checks they agree).
 GITHUB_REPO = "vgg-keras-course/vgg-keras-course"
@@ -119,7 +120,8 @@ def build_master(lesson_id: str, root: Path = ROOT):
     if setup is None:
         raise TemplateError(f"{template.relative_to(root)}: no [setup] cell")
     expected = handin_expected(nb, exercise_names)
-    setup.source = "\n\n\n".join(x for x in (SETUP_TITLE, kit_source(root), handin_data(expected), setup_body) if x)
+    setup.source = "\n\n\n".join(x for x in (SETUP_TITLE, kit_source(root), handin_data(expected),
+                                               messages_data(lesson_id, root), setup_body) if x)
     first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
     nb.cells.insert(first_code, workload_cell())
     nb.cells.extend(handin_cells())
@@ -135,6 +137,7 @@ WORKLOAD_CELL = """\
 WORKLOAD = "full"  #@param ["full", "fast"]
 # Run this cell, then the setup cell below. To change your mind later: edit, run both again.
 import os
+os.environ["COURSE_LANG"] = "en"  # the language of this notebook's messages
 _set_outside = "COURSE_MODE" in os.environ and os.environ.get("COURSE_MODE_FROM") != "notebook"
 if not (os.environ.get("NBGRADER_EXECUTION") or _set_outside):
     os.environ.update(COURSE_MODE=WORKLOAD, COURSE_MODE_FROM="notebook")"""
@@ -174,6 +177,18 @@ def handin_data(expected: dict) -> str:
         raise TemplateError(f"HANDIN_EXPECTED is not a Python literal as JSON: {literal[:200]}")
     return ("# ---- this lesson: what the 'Ready to hand in?' cell checks (written by coursekit/authoring/build.py) ----\n"
             f"HANDIN_EXPECTED = {literal}")
+
+
+def messages_data(lesson_id: str, root: Path = ROOT) -> str:
+    """The lesson's part of the setup cell that carries the translations a student can read (the kit's
+    sentences, the visible checks' messages: ``translations.notebook_messages``), compressed like the kit."""
+    from coursekit.authoring.translations import notebook_messages
+
+    messages = notebook_messages(lesson_id, root)
+    if not messages:
+        return ""
+    return ("# ---- the course's messages in the other editions' languages (coursekit/locale; read by course_text) ----\n"
+            f"COURSE_MESSAGES = _kit_json.loads(_kit_zlib.decompress(_kit_b64.b64decode(\n    \"{kitpack.pack(messages)}\")))")
 
 
 def handin_cells() -> list:
@@ -269,11 +284,44 @@ def build(root: Path = ROOT, out: Path | None = None, lessons: list[str] | None 
             release_path.write_bytes(release_bytes)
             write_notebook(colab_edition(release, lesson_id), colab_path)
             written += [source_path, release_path, colab_path]
+            for language in edition_languages(root):
+                written.append(build_edition(master, lesson_id, language, course, out, root))
     return written
 
 
-def colab_url(lesson_id: str, repo: str = GITHUB_REPO, branch: str = "main") -> str:
-    return f"https://colab.research.google.com/github/{repo}/blob/{branch}/notebooks/{lesson_id}.ipynb"
+def edition_languages(root: Path = ROOT) -> list[str]:
+    """The languages with a translation of the lessons (``lessons/<language>/``)."""
+    return sorted(p.name for p in (root / "lessons").iterdir() if p.is_dir() and len(p.name) == 2 and p.name.isalpha())
+
+
+def translated_master(master, lesson_id: str, language: str, root: Path = ROOT):
+    """The master with ``language``'s cells swapped in (``translations.translate_master``); cells whose
+    translation is missing or stale stay in English, and ``make translations`` names them."""
+    from coursekit.authoring.translations import translate_master
+
+    return translate_master(master, language, lesson_id, root)[0]
+
+
+def build_edition(master, lesson_id: str, language: str, course: Path, out: Path, root: Path = ROOT) -> Path:
+    """``notebooks/<language>/<id>.ipynb``: the translated master through ``nbgrader generate_assignment``
+    (in a course folder of its own), with Colab's metadata. Same cells, grade ids, points and code as
+    the English edition: one nbgrader assignment grades both."""
+    edition = course / f"edition-{language}"
+    if not (edition / "nbgrader_config.py").exists():
+        edition.mkdir(parents=True, exist_ok=True)
+        shutil.copy(root / "nbgrader_config.py", edition / "nbgrader_config.py")
+    write_notebook(translated_master(master, lesson_id, language, root), edition / "source" / lesson_id / f"{lesson_id}.ipynb")
+    generate_release(edition, lesson_id)
+    release = nbformat.reads((edition / "release" / lesson_id / f"{lesson_id}.ipynb").read_text(encoding="utf-8"),
+                             as_version=4)
+    path = out / "notebooks" / language / f"{lesson_id}.ipynb"
+    write_notebook(colab_edition(release, lesson_id), path)
+    return path
+
+
+def colab_url(lesson_id: str, repo: str = GITHUB_REPO, branch: str = "main", language: str = "en") -> str:
+    folder = "notebooks" if language == "en" else f"notebooks/{language}"
+    return f"https://colab.research.google.com/github/{repo}/blob/{branch}/{folder}/{lesson_id}.ipynb"
 
 
 def main(argv=None) -> int:

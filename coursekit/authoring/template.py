@@ -42,7 +42,7 @@ def parse_template(text: str, name: str = "<template>") -> list[TemplateCell]:
             cells.append(TemplateCell(kind, attrs, [], lineno))
         elif cells:
             cells[-1].lines.append(line)
-        elif line.strip():
+        elif line.strip() and not line.startswith("# "):  # a file may open with a comment
             raise TemplateError(f"{name}:{lineno}: text before the first '# %% [kind]' header")
     for cell in cells:
         while cell.lines and not cell.lines[-1].strip():

@@ -211,7 +211,9 @@ class JudgedExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         from coursekit.grading import judge
 
-        self._judges = judge.cell_judges(((resources or {}).get("nbgrader") or {}).get("assignment", ""))
+        lesson = ((resources or {}).get("nbgrader") or {}).get("assignment", "")
+        self._judges = judge.cell_judges(lesson)
+        self._translate = judge.verdict_language(nb, lesson)
         return super().preprocess(nb, resources, km)
 
     def preprocess_cell(self, cell, resources, index):
@@ -223,7 +225,7 @@ class JudgedExecute(Execute):
             return self.execute_cell(cell, index, store_history=False), self.resources
         from coursekit.grading import judge
 
-        cell.outputs = judge.judge_cell(verdict, self, index)
+        cell.outputs = judge.judge_cell(verdict, self, index, getattr(self, "_translate", None))
         cell.execution_count = None
         self.nb.cells[index] = cell
         return cell, self.resources

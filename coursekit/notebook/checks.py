@@ -1,6 +1,11 @@
 """Assertions for test cells that tell a student what was expected and what was found."""
 import numpy as np
 
+try:
+    course_text, course_translate  # in a notebook: defined by the i18n module, run just before
+except NameError:                   # imported as a module (the grader, the tests)
+    from coursekit.notebook.i18n import course_text, course_translate
+
 
 class CheckFailed(AssertionError):
     """A visible or hidden test found something wrong; the message says what.
@@ -24,20 +29,27 @@ class CheckFailed(AssertionError):
 
 
 def expect(condition, message):
-    """Fail with ``message`` unless ``condition`` holds."""
+    """Fail with ``message`` unless ``condition`` holds (in the reader's language: ``course_translate``)."""
     if not condition:
-        raise CheckFailed(message)
+        raise CheckFailed(course_translate(message))
+
+
+def check_passed(message):
+    """A test cell's last line: print that its checks passed (in the reader's language)."""
+    print(course_translate(message))
 
 
 def expect_shape(value, shape, what):
     found = tuple(np.shape(value))
-    expect(found == tuple(shape), f"{what}: expected shape {tuple(shape)}, found {found}.")
+    if found != tuple(shape):
+        raise CheckFailed(course_text("{0}: expected shape {1}, found {2}.", course_translate(what), tuple(shape), found))
 
 
 def expect_dtype(value, dtype, what):
     found = str(getattr(value, "dtype", type(value).__name__))
     found = found.replace("<dtype: '", "").replace("'>", "")
-    expect(found == str(np.dtype(dtype)), f"{what}: expected dtype {np.dtype(dtype)}, found {found}.")
+    if found != str(np.dtype(dtype)):
+        raise CheckFailed(course_text("{0}: expected dtype {1}, found {2}.", course_translate(what), np.dtype(dtype), found))
 
 
 def expect_close(found, expected, what, atol=1e-5, rtol=1e-5):
@@ -45,6 +57,6 @@ def expect_close(found, expected, what, atol=1e-5, rtol=1e-5):
     expect_shape(found, expected.shape, what)
     if not np.allclose(found, expected, atol=atol, rtol=rtol):
         worst = np.unravel_index(np.argmax(np.abs(found - expected)), found.shape)
-        raise CheckFailed(
-            f"{what}: values differ from the expected ones; at index {tuple(int(i) for i in worst)} "
-            f"expected {expected[worst]:.6g}, found {found[worst]:.6g}.")
+        raise CheckFailed(course_text(
+            "{0}: values differ from the expected ones; at index {1} expected {2}, found {3}.",
+            course_translate(what), tuple(int(i) for i in worst), f"{expected[worst]:.6g}", f"{found[worst]:.6g}"))

@@ -147,6 +147,37 @@ class ClientKernel:
         return read_answer(scratch.outputs)
 
 
-def judge_cell(judge: Judge, client, index: int) -> list:
-    """Judge one test cell over a running client: the outputs the cell gets."""
-    return verdict_outputs(*run_judge(judge, ClientKernel(client, index)))
+def judge_cell(judge: Judge, client, index: int, translate: Callable[[str], str] | None = None) -> list:
+    """Judge one test cell over a running client: the outputs the cell gets, its message in the
+    notebook's language when ``translate`` is given (:func:`verdict_language`)."""
+    passed, ename, message = run_judge(judge, ClientKernel(client, index))
+    if translate is not None:
+        message = _clean(translate(message))
+    return verdict_outputs(passed, ename, message)
+
+
+LANGUAGE_LINE = re.compile(r"""^\s*os\.environ\[["']COURSE_LANG["']\]\s*=\s*["']([a-z]{2})["']""", re.MULTILINE)
+
+
+def submission_language(nb) -> str:
+    """The language of the edition a notebook came from: what its Workload cell sets COURSE_LANG to
+    (the line the kernel runs, so the notebook's own messages and the grader's agree); English when
+    no cell says. The student can edit it; it changes only the words of the feedback."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            match = LANGUAGE_LINE.search(cell.source if isinstance(cell.source, str) else "".join(cell.source))
+            if match:
+                return match.group(1)
+    return "en"
+
+
+def verdict_language(nb, lesson: str) -> Callable[[str], str] | None:
+    """A translator of verdict messages into the submission's language (None for English)."""
+    from coursekit import locale
+    from coursekit.notebook.i18n import course_translate
+
+    language = submission_language(nb)
+    table = locale.catalogue(language, lesson) if language != "en" else {}
+    if not table:
+        return None
+    return lambda message: course_translate(message, language, table)
