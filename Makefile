@@ -10,7 +10,7 @@ LAB_EXTENSIONS_OFF := @jupyter/nbgrader:assignment-list @jupyter/nbgrader:course
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: setup system-deps build demo test test-fast lint test-colab grade report standins bench fullcheck clean
+.PHONY: setup system-deps build demo test test-fast lint test-colab translations grade report standins bench fullcheck clean
 
 setup: $(STAMP) $(LAB_STAMP)
 
@@ -35,15 +35,16 @@ $(LAB_STAMP): $(STAMP)
 # Debian packages for grading and its tests: bubblewrap (each grading kernel in a sandbox), the
 # PostgreSQL server (the parallel-grading tests start a throwaway one on loopback) and Chromium (the
 # class report's test opens the page in headless Chromium); without the last two those tests are
-# skipped, and fail under CI. Needs root or sudo; does nothing when all three are there.
+# skipped, and fail under CI. Also fonts-nanum: a Korean font, so that the Korean edition's plots draw
+# their labels (tests/test_editions_run.py). Needs root or sudo; does nothing when all four are there.
 system-deps:
-	@if command -v bwrap >/dev/null && command -v chromium >/dev/null && { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; }; then \
-		echo "bubblewrap, PostgreSQL server and Chromium: installed"; \
+	@if command -v bwrap >/dev/null && command -v chromium >/dev/null && test -d /usr/share/fonts/truetype/nanum && { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; }; then \
+		echo "bubblewrap, PostgreSQL server, Chromium and fonts-nanum: installed"; \
 	else \
 		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends bubblewrap postgresql chromium >/dev/null && \
-		echo "bubblewrap, PostgreSQL server and Chromium: installed from Debian's packages"; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends bubblewrap postgresql chromium fonts-nanum >/dev/null && \
+		echo "bubblewrap, PostgreSQL server, Chromium and fonts-nanum: installed from Debian's packages"; \
 	fi
 
 build: setup
@@ -85,8 +86,17 @@ $(COLAB_STAMP): requirements-colab.txt
 	@cp requirements-colab.txt $(COLAB_STAMP)
 	@echo "Colab-stack environment ready: $(COLAB_VENV) ($$($(COLAB_VENV)/bin/python --version))"
 
-test-colab: $(COLAB_STAMP)
-	$(COLAB_VENV)/bin/python -m coursekit.devtools.colabcheck $(COLABCHECK_ARGS)
+# The other-language editions' masters run too (written to a temporary folder by the main venv), training
+# capped: their code is the English code (tests/test_translations.py), their text is what is new.
+test-colab: $(COLAB_STAMP) setup
+	@editions=$$(mktemp -d) && trap 'rm -rf "$$editions"' EXIT && \
+	$(PY) -m coursekit.authoring.translations masters --out "$$editions" >/dev/null && \
+	$(COLAB_VENV)/bin/python -m coursekit.devtools.colabcheck --editions "$$editions" $(COLABCHECK_ARGS)
+
+# What each other-language edition has translated, and what is stale (its English changed) or missing;
+# fails while anything is (lessons/<language>/, coursekit/locale/<language>/; lessons/README.md says how).
+translations: setup
+	$(PY) -m coursekit.authoring.translations status $(if $(VERBOSE),-v)
 
 # Autograde every submission of a lesson in this course directory (coursekit/grading/classgrade.py):
 # make grade LESSON=01_mnist_vgg_subclassing [WORKERS=N] [DB_URL=postgresql://...] [FORCE=1] [SHARD=K/N] [SANDBOX=on|off]

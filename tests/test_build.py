@@ -13,6 +13,7 @@ from tests import nbtools
 
 ROOT = build.ROOT
 LESSONS = build.lesson_ids()
+LANGUAGES = build.edition_languages()   # the other-language editions: notebooks/<language>/<id>.ipynb
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,8 @@ def committed_generated_files():
     files = [p for lesson in LESSONS for p in (
         Path("source") / lesson / f"{lesson}.ipynb",
         Path("release") / lesson / f"{lesson}.ipynb",
-        Path("notebooks") / f"{lesson}.ipynb")]
+        Path("notebooks") / f"{lesson}.ipynb",
+        *(Path("notebooks") / language / f"{lesson}.ipynb" for language in LANGUAGES))]
     return files
 
 
@@ -35,8 +37,11 @@ def test_every_lesson_has_its_files():
     for path in committed_generated_files():
         assert (ROOT / path).is_file(), f"{path} missing: run `make build`"
     every = {p.stem for p in (ROOT / "lessons").glob("[0-9][0-9]_*.py")}  # even under COURSE_LESSONS
-    extra = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")} - every
-    assert not extra, f"notebooks/ holds notebooks of no lesson: {extra}"
+    for folder in [ROOT / "notebooks"] + [ROOT / "notebooks" / language for language in LANGUAGES]:
+        extra = {p.stem for p in folder.glob("*.ipynb")} - every
+        assert not extra, f"{folder.relative_to(ROOT)}/ holds notebooks of no lesson: {extra}"
+    folders = {p.name for p in (ROOT / "notebooks").iterdir() if p.is_dir()}
+    assert folders <= set(LANGUAGES), f"notebooks/ holds folders of no edition: {folders - set(LANGUAGES)}"
 
 
 @pytest.mark.parametrize("path", committed_generated_files(), ids=str)
@@ -48,7 +53,7 @@ def test_no_drift(rebuilt, path):
 def test_building_twice_gives_the_same_bytes(rebuilt, tmp_path):
     lesson = LESSONS[0]
     again = build.build(ROOT, tmp_path, [lesson])
-    assert len(again) == 3
+    assert len(again) == 3 + len(LANGUAGES)
     for path in again:
         rel = path.relative_to(tmp_path)
         assert path.read_bytes() == (rebuilt / rel).read_bytes(), f"{rel}: a second build wrote other bytes"
@@ -92,10 +97,10 @@ def solution_lines(lesson):
     return {line.strip() for region in regions for line in region.splitlines() if len(line.strip()) > 12}
 
 
-@pytest.mark.parametrize("edition", ["release", "notebooks"])
+@pytest.mark.parametrize("edition", ["release", "notebooks"] + [f"notebooks/{language}" for language in LANGUAGES])
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_student_editions_leak_nothing(lesson, edition):
-    path = ROOT / (f"release/{lesson}/{lesson}.ipynb" if edition == "release" else f"notebooks/{lesson}.ipynb")
+    path = ROOT / (f"release/{lesson}/{lesson}.ipynb" if edition == "release" else f"{edition}/{lesson}.ipynb")
     nb = nbformat.read(path, as_version=4)
     text = "\n".join(c.source for c in nb.cells)
     code = {l.strip() for c in nb.cells if c.cell_type == "code" for l in c.source.splitlines()}
@@ -197,7 +202,7 @@ def test_setup_cell_is_one_screen_and_carries_the_kit(lesson):
     from coursekit.grading import audit
 
     for path in (ROOT / "source" / lesson / f"{lesson}.ipynb", ROOT / "release" / lesson / f"{lesson}.ipynb",
-                 ROOT / "notebooks" / f"{lesson}.ipynb"):
+                 ROOT / "notebooks" / f"{lesson}.ipynb", *(ROOT / "notebooks" / lang / f"{lesson}.ipynb" for lang in LANGUAGES)):
         nb = nbformat.read(path, as_version=4)
         setup = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
         assert kitpack.unpack_setup(setup.source) == build.kit_sources(), f"{path}: stale or missing helpers"

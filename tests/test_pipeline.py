@@ -7,12 +7,46 @@ same sample submissions `make demo` grades: full marks, zero, and a partial scor
 import nbformat
 import pytest
 
+import importlib
+
+from coursekit import ROOT
+from coursekit.authoring.build import edition_languages, lesson_ids
+from coursekit.authoring.translations import SCRIPTS, translate_master
 from coursekit.devtools import studentwork
 from coursekit.grading import coursedir, gradebook, nbmeta
-from coursekit.authoring.build import lesson_ids
 from tests import nbtools
 
 LESSONS = lesson_ids()
+LANGUAGES = edition_languages()
+VARIANT_LESSONS = ("01", "02")   # a wrong answer handed in twice, once in each edition
+
+
+def edition_submissions(lesson: str) -> dict:
+    """The other editions' students of one assignment: solved and blank from each edition's own notebook
+    (its answer cells as translated, docstrings included); for VARIANT_LESSONS also a wrong answer (the
+    variant corpus's first) handed in from the English and from each other edition, to compare."""
+    master = nbtools.master(lesson)
+    subs = {}
+    wrong = None
+    if lesson[:2] in VARIANT_LESSONS:
+        wrong = next(v for v in importlib.import_module(f"tests.variants.l{lesson[:2]}").VARIANTS if not v.correct)
+        subs["variant_en"] = _with_answer(studentwork.make_submission(master, nbtools.release(lesson),
+                                                                      nbmeta.answer_ids(master)), wrong)
+    for language in LANGUAGES:
+        edition_master = translate_master(master, language, lesson)[0]
+        release = nbformat.read(ROOT / "notebooks" / language / f"{lesson}.ipynb", as_version=4)
+        subs[f"sample_full_{language}"] = studentwork.make_submission(edition_master, release, nbmeta.answer_ids(master))
+        subs[f"sample_blank_{language}"] = studentwork.make_submission(edition_master, release, [])
+        if wrong is not None:
+            subs[f"variant_{language}"] = _with_answer(subs[f"sample_full_{language}"], wrong)
+    return subs
+
+
+def _with_answer(nb, variant):
+    nb = nbformat.from_dict(nb)
+    cell = next(c for c in nb.cells if nbmeta.grade_meta(c).get("grade_id") == variant.exercise)
+    cell.source = variant.source
+    return nb
 
 
 class PipelineChecks:
@@ -26,8 +60,51 @@ class PipelineChecks:
         course = tmp_path_factory.mktemp(f"course{self.lesson[:2]}")
         coursedir.prepare_course(course, [self.lesson])
         studentwork.submit_samples(course, self.lesson)
+        for student, nb in edition_submissions(self.lesson).items():
+            coursedir.submit(course, student, self.lesson, nb)
         coursedir.autograde(course, self.lesson)
         return course
+
+    def test_every_edition_scores_what_the_same_answers_score_in_english(self, graded_course):
+        """One assignment grades both editions: a Korean notebook earns, cell by cell, exactly what the
+        same answers earn in the English one - solved, blank, and a wrong answer."""
+        lesson = self.lesson
+        pairs = [(f"sample_full_{lang}", "sample_full") for lang in LANGUAGES] + \
+            [(f"sample_blank_{lang}", "sample_blank") for lang in LANGUAGES]
+        if lesson[:2] in VARIANT_LESSONS:
+            pairs += [(f"variant_{lang}", "variant_en") for lang in LANGUAGES]
+        for edition, english in pairs:
+            got, want = (gradebook.cell_scores(graded_course, lesson, s) for s in (edition, english))
+            assert got == want, f"{edition} scored {got}, {english} {want}"
+        if lesson[:2] in VARIANT_LESSONS:
+            variant = gradebook.cell_scores(graded_course, lesson, "variant_en")
+            assert variant != gradebook.cell_scores(graded_course, lesson, "sample_full"), "the wrong answer lost nothing"
+
+    def test_each_student_reads_feedback_in_the_language_of_their_notebook(self, graded_course):
+        """The graded copy of a Korean notebook: the kit's lines and the checks' verdicts in Korean (the
+        judge translates them in the grader); the English notebook's stay English."""
+        lesson = self.lesson
+
+        def graded(student):
+            return nbformat.read(graded_course / "autograded" / student / lesson / f"{lesson}.ipynb", as_version=4)
+
+        def said(cell):
+            return "".join(o.get("text", "") + o.get("evalue", "") for o in cell.get("outputs", []))
+        for language in LANGUAGES:
+            script = SCRIPTS[language]
+            nb = graded(f"sample_full_{language}")
+            setup = next(c for c in nb.cells if nbmeta.grade_meta(c).get("grade_id") == "setup")
+            assert script.search(said(setup)), said(setup)[:300]
+            tests = [c for c in nb.cells if nbmeta.grade_meta(c).get("grade")]
+            assert all(script.search(said(c)) for c in tests), [said(c)[:80] for c in tests if not script.search(said(c))]
+            if lesson[:2] in VARIANT_LESSONS:
+                failed = [said(c) for c in graded(f"variant_{language}").cells if any(
+                    o.get("output_type") == "error" for o in c.get("outputs", [])) and nbmeta.grade_meta(c).get("grade")]
+                english = [said(c) for c in graded("variant_en").cells if any(
+                    o.get("output_type") == "error" for o in c.get("outputs", [])) and nbmeta.grade_meta(c).get("grade")]
+                assert failed and len(failed) == len(english)
+                assert all(script.search(f) for f in failed), failed
+                assert not any(script.search(e) for e in english), english
 
     def test_full_partial_blank_scores(self, graded_course):
         lesson = self.lesson

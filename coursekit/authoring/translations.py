@@ -229,7 +229,7 @@ def translate_master(master, language: str, lesson_id: str, root: Path = ROOT):
             continue
         cell.source = _apply(cell, tr.text)
         report.translated.append(cell.id)
-    report.unknown = sorted(c for c in texts if c not in seen and not (c in BUILD_CELLS))
+    report.unknown = sorted(c for c in texts if c not in seen and c not in BUILD_CELLS)
     return nb, report
 
 
@@ -471,11 +471,29 @@ def scaffold(language: str, lesson_id: str, root: Path = ROOT) -> list[Path]:
     return written
 
 
+def write_masters(out: Path, languages: list[str], lessons: list[str], root: Path = ROOT) -> list[Path]:
+    """``out/<language>/<id>.ipynb``: each edition's master (solutions, hidden tests), for running it
+    end to end (``make test-colab``, tests/test_editions_run.py); never committed (source/ is nbgrader's)."""
+    from coursekit.authoring.build import build_master, write_notebook
+
+    written = []
+    for lesson_id in lessons:
+        master = build_master(lesson_id, root)
+        for language in languages:
+            path = out / language / f"{lesson_id}.ipynb"
+            write_notebook(translate_master(master, language, lesson_id, root)[0], path)
+            written.append(path)
+    return written
+
+
 def main(argv=None) -> int:
     from coursekit.authoring.build import lesson_ids
 
-    parser = argparse.ArgumentParser(description="Translations of the lessons: status, scaffold.")
-    parser.add_argument("command", choices=["status", "scaffold"])
+    parser = argparse.ArgumentParser(description="Translations of the lessons: status (what is translated, "
+                                     "stale, missing), scaffold (add what is missing, in English, for a translator), "
+                                     "masters (write each edition's master notebook, to run it).")
+    parser.add_argument("command", choices=["status", "scaffold", "masters"])
+    parser.add_argument("--out", type=Path, help="masters: the folder to write <language>/<id>.ipynb into")
     parser.add_argument("--language", "-l", action="append", help="default: every language under coursekit/locale")
     parser.add_argument("lessons", nargs="*")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every missing and stale item")
@@ -483,6 +501,12 @@ def main(argv=None) -> int:
     languages = args.language or locale.languages()
     lessons = args.lessons or lesson_ids()
     lessons = [i for i in lesson_ids() if any(i == w or i.startswith(w) for w in lessons)]
+    if args.command == "masters":
+        if args.out is None:
+            parser.error("masters needs --out DIR")
+        for path in write_masters(args.out, languages, lessons):
+            print(f"wrote {path}")
+        return 0
     if args.command == "scaffold":
         for language in languages:
             for lesson_id in lessons:

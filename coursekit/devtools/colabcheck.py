@@ -149,8 +149,15 @@ def main(argv=None) -> int:
                         help="only this lesson (id or number, e.g. 01); repeatable")
     parser.add_argument("--timeout", type=int, default=300, help="seconds per cell (default 300)")
     parser.add_argument("--keep", metavar="DIR", help="write the executed notebooks into DIR")
+    parser.add_argument("--editions", metavar="DIR", help="also run the other-language masters in DIR/<language>/ "
+                        "(python -m coursekit.authoring.translations masters --out DIR), with training capped "
+                        "(COURSE_TRAIN_CAP, --editions-cap): the same code as the English ones, other text")
+    parser.add_argument("--editions-cap", default="1,2", metavar="EPOCHS,STEPS")
     args = parser.parse_args(argv)
     notebooks = master_notebooks(args.notebook)
+    editions = sorted(Path(args.editions).glob("[a-z][a-z]/*.ipynb")) if args.editions else []
+    if args.notebook:
+        editions = [p for p in editions if any(p.stem == i or p.stem.startswith(f"{i}_") for i in args.notebook)]
     if not notebooks:
         parser.error(f"no master notebook matches {args.notebook}")
 
@@ -168,17 +175,19 @@ def main(argv=None) -> int:
         print(f"kernel: {probe_kernel(env)}; fast mode, stand-in data ({STANDIN_SIZES})", flush=True)
 
         passed, failed = [], []
-        for path in notebooks:
-            ok, seconds, report, nb = run_notebook(path, env, args.timeout)
-            (passed if ok else failed).append(path.stem)
-            print(f"{'ok    ' if ok else 'FAILED'} {path.stem}  {seconds:.1f} s", flush=True)
+        capped = dict(env, COURSE_TRAIN_CAP=args.editions_cap)
+        for path in notebooks + editions:
+            name = path.stem if path in notebooks else f"{path.parent.name}/{path.stem}"
+            ok, seconds, report, nb = run_notebook(path, env if path in notebooks else capped, args.timeout)
+            (passed if ok else failed).append(name)
+            print(f"{'ok    ' if ok else 'FAILED'} {name}  {seconds:.1f} s", flush=True)
             for line in report:
                 print(f"    {line}", flush=True)
             if args.keep:
                 import nbformat
 
                 Path(args.keep).mkdir(parents=True, exist_ok=True)
-                nbformat.write(nb, Path(args.keep) / path.name)
+                nbformat.write(nb, Path(args.keep) / name.replace("/", "-").join(("", ".ipynb")))
     finally:
         if saved_jupyter_path is None:
             os.environ.pop("JUPYTER_PATH", None)
