@@ -54,6 +54,10 @@ def test_readme_has_a_colab_badge_per_lesson():
     readme = (ROOT / "README.md").read_text()
     for lesson in build.lesson_ids():
         assert build.colab_url(lesson) in readme, f"README lacks the Colab link of {lesson}"
+        for language in build.edition_languages():
+            assert build.colab_url(lesson, language=language) in readme, f"README lacks the {language} link of {lesson}"
+            translated = (ROOT / f"README.{language}.md").read_text()
+            assert build.colab_url(lesson, language=language) in translated, f"README.{language}.md lacks {lesson}"
 
 
 def test_installed_versions_match_the_pins():

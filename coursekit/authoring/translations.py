@@ -289,7 +289,7 @@ def messages_in(source: str, judge_returns: bool = False) -> list[str]:
                     isinstance(d, ast.Call) and getattr(d.func, "id", None) == "cell" for d in fn.decorator_list):
                 judged.update(id(n) for n in ast.walk(fn) if isinstance(n, ast.Return))
     for node in ast.walk(tree):
-        arg = None
+        arg, name = None, None
         if isinstance(node, ast.Call):
             name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
             if name in CHECK_CALLS:
@@ -301,8 +301,20 @@ def messages_in(source: str, judge_returns: bool = False) -> list[str]:
         elif id(node) in judged and node.value is not None:
             arg = node.value
         if arg is not None:
-            found += _message_templates(arg)
+            found += _course_text_templates(arg) if name == "course_text" else _message_templates(arg)
     return list(dict.fromkeys(found))
+
+
+def _course_text_templates(node) -> list[str]:
+    """The templates a ``course_text(template, ...)`` call names: its first argument is already a
+    template (``{0}``, ``{{``), taken as it is; a conditional names both of its branches."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        found = [node.value]
+    elif isinstance(node, ast.IfExp):
+        found = _course_text_templates(node.body) + _course_text_templates(node.orelse)
+    else:
+        return []
+    return [t for t in found if re.search(r"[A-Za-z]{2}", re.sub(r"\{\d+\}", "", t))]
 
 
 def lesson_messages(lesson_id: str, root: Path = ROOT) -> dict[str, bool]:
@@ -497,7 +509,7 @@ def main(argv=None) -> int:
     parser.add_argument("--language", "-l", action="append", help="default: every language under coursekit/locale")
     parser.add_argument("lessons", nargs="*")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every missing and stale item")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
     languages = args.language or locale.languages()
     lessons = args.lessons or lesson_ids()
     lessons = [i for i in lesson_ids() if any(i == w or i.startswith(w) for w in lessons)]

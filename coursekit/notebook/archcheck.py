@@ -16,9 +16,15 @@ output_shape (batch dim None), params, trainable_params, name.
 """
 import math
 import re
+import unicodedata
 import warnings
 
 import numpy as np
+
+try:
+    course_text, course_language  # in a notebook: defined by the i18n module, run before this one
+except NameError:                  # imported as a module (the grader, the tests)
+    from coursekit.notebook.i18n import course_language, course_text
 
 # TensorFlow and Keras are imported where a model is inspected, not here: the grader compares layer
 # lists (``compare_architecture``) without a model, and need not pay TensorFlow's import for it.
@@ -132,8 +138,8 @@ def _arch_input_shapes(model, input_shape):
         except (AttributeError, ValueError, TypeError):
             shapes = list((getattr(model, "_build_shapes_dict", None) or {}).values())
             if len(shapes) != 1:
-                raise ValueError("model_layers() needs input_shape=... (without the batch "
-                                 "dimension) for a model that has not been built yet")
+                raise ValueError(course_text("model_layers() needs input_shape=... (without the batch dimension) "
+                                             "for a model that has not been built yet"))
             return [tuple(shapes[0])[1:]]
     shapes = list(input_shape) if input_shape and isinstance(input_shape[0], (list, tuple)) \
         else [input_shape]
@@ -146,7 +152,9 @@ def _arch_error_text(err):
     where = re.search(r"Exception encountered when calling (.*?)\.\n", text)
     text = inner.group(1).strip() if inner else text.strip()
     text = text if len(text) < 600 else text[:600] + " ..."
-    return f"{type(err).__name__}: {text}" + (f" (raised in {where.group(1)})" if where else "")
+    if where:
+        return course_text("{0}: {1} (raised in {2})", type(err).__name__, text, where.group(1))
+    return f"{type(err).__name__}: {text}"
 
 
 def model_layers(model, input_shape=None):
@@ -180,9 +188,8 @@ def model_layers(model, input_shape=None):
             try:
                 model(batch[0] if len(batch) == 1 else batch, training=False)
             except Exception as err:
-                raise ArchitectureMismatch(
-                    f"Your model could not run on an input of shape ({shown}): "
-                    f"{_arch_error_text(err)}") from None
+                raise ArchitectureMismatch(course_text(
+                    "Your model could not run on an input of shape ({0}): {1}", shown, _arch_error_text(err))) from None
     finally:
         for layer, old in saved:
             if old is _ARCH_MISSING:
@@ -210,75 +217,124 @@ def _arch_describe(d, keys=None):
 
 
 def _arch_a(kind):
+    """A layer kind with its English article ("a Conv2D", "an Activation"); other languages have none."""
+    if course_language() != "en":
+        return kind
     return ("an " if kind[:1] in "AEIOU" else "a ") + kind
 
 
+def _arch_width(text):
+    """How many columns ``text`` takes in a monospaced font (Hangul and other wide letters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _arch_pad(text, width, right=False):
+    """``text`` padded with spaces to ``width`` columns (on the left with ``right``)."""
+    fill = " " * max(0, width - _arch_width(text))
+    return fill + text if right else text + fill
+
+
 def _arch_summary(expected, found, bad):
-    rows = [("#", "expected", "found")]
+    rows = [("#", course_text("expected"), course_text("found"))]
     for i in range(max(len(expected), len(found))):
         exp = _arch_describe(expected[i]) if i < len(expected) else "-"
         keys = list(expected[i]) if i < len(expected) else _ARCH_SHORT
         got = _arch_describe(found[i], keys) if i < len(found) else "-"
-        got = "(same)" if got == exp else got
+        got = course_text("(same)") if got == exp else got
         rows.append((f"{'>> ' if i == bad else ''}{i + 1}", exp, got))
-    width = max(len(r[1]) for r in rows)
-    return "\n".join(f"{r[0]:>5}  {r[1]:<{width}}  |  {r[2]}" for r in rows)
+    width = max(_arch_width(r[1]) for r in rows)
+    return "\n".join(f"{r[0]:>5}  {_arch_pad(r[1], width)}  |  {r[2]}" for r in rows)
 
 
-_ARCH_WORDS = {  # key: (how the expected value is said, how the found value is said)
-    "filters": ("{} filters", "{}"), "units": ("{} units", "{}"),
-    "kernel": ("kernel size {}", "{}"), "strides": ("strides {}", "{}"),
-    "pool": ("pool size {}", "{}"), "padding": ("padding={!r}", "padding={!r}"),
-    "activation": ("activation {!r}", "{!r}"), "rate": ("dropout rate {}", "{}"),
-    "output_shape": ("output shape {}", "{}"), "params": ("{:,} parameters", "{:,}"),
-    "trainable_params": ("{:,} trainable parameters", "{:,}"), "name": ("name {!r}", "{!r}")}
+def _arch_wanted(key, value):
+    """How the expected value of a spec key is said in a message ("32 filters", "kernel size (3, 3)")."""
+    if key == "filters":
+        return course_text("{0} filters", value)
+    if key == "units":
+        return course_text("{0} units", value)
+    if key == "kernel":
+        return course_text("kernel size {0}", value)
+    if key == "strides":
+        return course_text("strides {0}", value)
+    if key == "pool":
+        return course_text("pool size {0}", value)
+    if key == "activation":
+        return course_text("activation {0}", repr(value))
+    if key == "rate":
+        return course_text("dropout rate {0}", value)
+    if key == "output_shape":
+        return course_text("output shape {0}", value)
+    if key == "params":
+        return course_text("{0} parameters", f"{value:,}")
+    if key == "trainable_params":
+        return course_text("{0} trainable parameters", f"{value:,}")
+    if key == "name":
+        return course_text("name {0}", repr(value))
+    return f"padding={value!r}" if key == "padding" else str(value)
+
+
+def _arch_found(key, value):
+    """How the model's value of a spec key is said after "found"."""
+    if key == "padding":
+        return f"padding={value!r}"
+    if key in ("activation", "name"):
+        return repr(value)
+    return f"{value:,}" if key in ("params", "trainable_params") else str(value)
 
 
 def _arch_compare(i, expected, found):
-    """Message for the first difference between spec and model at layer ``i`` (or None)."""
+    """Message for the first difference between spec and model at layer ``i``, followed by the table
+    of both (``_arch_summary``), or None. Each message is one template with the table as its last
+    value, so the grader can put a whole verdict into the notebook's language (``course_translate``)."""
     exp, got, n_exp = expected[i], found[i], len(expected)
-    head = f"Layer {i + 1} (your {got['name']!r}, {_arch_a(got['kind'])}): "
     kind = _arch_kind(exp["kind"])
+    name, got_a = repr(got["name"]), _arch_a(got["kind"])
     if kind != got["kind"]:
-        msg = (f"Layer {i + 1}: expected {_arch_a(kind)}, found {_arch_a(got['kind'])} "
-               f"(your {got['name']!r}).")
+        table = _arch_summary(expected, found, i)
         nxt_exp = expected[i + 1] if i + 1 < n_exp else None
         if len(found) < n_exp and nxt_exp and _arch_kind(nxt_exp["kind"]) == got["kind"]:
-            missing = _arch_a(_arch_describe(exp, _ARCH_SHORT))
-            msg += f" It looks like {missing} is missing before it."
-        elif len(found) > n_exp and i + 1 < len(found) and found[i + 1]["kind"] == kind:
-            msg += f" It looks like your {got['name']!r} is an extra layer."
-        return msg
+            return course_text("Layer {0}: expected {1}, found {2} (your {3}). It looks like {4} is missing before "
+                               "it.\n\n{5}", i + 1, _arch_a(kind), got_a, name,
+                               _arch_a(_arch_describe(exp, _ARCH_SHORT)), table)
+        if len(found) > n_exp and i + 1 < len(found) and found[i + 1]["kind"] == kind:
+            return course_text("Layer {0}: expected {1}, found {2} (your {3}). It looks like your {4} is an extra "
+                               "layer.\n\n{5}", i + 1, _arch_a(kind), got_a, name, name, table)
+        return course_text("Layer {0}: expected {1}, found {2} (your {3}).\n\n{4}", i + 1, _arch_a(kind), got_a,
+                           name, table)
     for key in _ARCH_KEYS[1:]:
         if key not in exp:
             continue
         want, have = _arch_norm(key, exp[key]), got.get(key)
         if isinstance(exp[key], int) and isinstance(have, tuple):  # int n means (n,) * rank
             want = (exp[key],) * len(have)
-        fmt, found_fmt = _ARCH_WORDS[key]
         if have is None:
-            return head + f"expected {fmt.format(want)}, but {_arch_a(got['kind'])} has no {key}."
+            return course_text("Layer {0} (your {1}, {2}): expected {3}, but {4} has no {5}.\n\n{6}", i + 1, name,
+                               got_a, _arch_wanted(key, want), got_a, key, _arch_summary(expected, found, i))
         same = math.isclose(want, have) if key == "rate" else want == have
         if key == "output_shape" and not same and len(want) == len(have) - 1:
             same = want == have[1:]
         if not same:
-            msg = head + f"expected {fmt.format(want)}, found {found_fmt.format(have)}."
+            table = _arch_summary(expected, found, i)
             if key == "output_shape":
-                msg = msg[:-1] + _arch_shape_hint(got, want, have)
-            return msg
+                return course_text("Layer {0} (your {1}, {2}): expected {3}, found {4} - {5}.\n\n{6}", i + 1, name,
+                                   got_a, _arch_wanted(key, want), _arch_found(key, have),
+                                   _arch_shape_hint(got, want, have), table)
+            return course_text("Layer {0} (your {1}, {2}): expected {3}, found {4}.\n\n{5}", i + 1, name, got_a,
+                               _arch_wanted(key, want), _arch_found(key, have), table)
     return None
 
 
 def _arch_shape_hint(got, want, have):
+    """What to check when a layer's output shape differs."""
     if "padding" in got and len(want) == len(have) > 2:
         pairs = zip(want[1:-1], have[1:-1])
         bigger = all(w is not None and h is not None and w > h for w, h in pairs)
         if bigger and got["padding"] == "valid":
-            return " - check padding='same'."
+            return course_text("check padding='same'")
         if not bigger and got["padding"] == "same":
-            return " - check padding='valid' and the strides."
-        return " - check the padding and the strides."
-    return " - check this layer's settings and the layers before it."
+            return course_text("check padding='valid' and the strides")
+        return course_text("check the padding and the strides")
+    return course_text("check this layer's settings and the layers before it")
 
 
 def check_architecture(model, expected, input_shape=None, total_params=None):
@@ -298,35 +354,38 @@ def compare_architecture(expected, found, total_params=None, count=None):
     for i in range(min(len(expected), len(found))):
         msg = _arch_compare(i, expected, found)
         if msg:
-            raise ArchitectureMismatch(msg + "\n\n" + _arch_summary(expected, found, i))
+            raise ArchitectureMismatch(msg)
     if len(found) < len(expected):
         missing = _arch_a(_arch_describe(expected[len(found)], _ARCH_SHORT))
-        msg = (f"Your model has {len(found)} layers, expected {len(expected)}: the first "
-               f"missing one (layer {len(found) + 1}) is {missing}.")
-        raise ArchitectureMismatch(msg + "\n\n" + _arch_summary(expected, found, len(found)))
+        raise ArchitectureMismatch(course_text(
+            "Your model has {0} layers, expected {1}: the first missing one (layer {2}) is {3}.\n\n{4}",
+            len(found), len(expected), len(found) + 1, missing, _arch_summary(expected, found, len(found))))
     if len(found) > len(expected):
         extra = found[len(expected)]
-        msg = (f"Your model has {len(found)} layers, expected {len(expected)}: layer "
-               f"{len(expected) + 1} (your {extra['name']!r}, {_arch_a(extra['kind'])}) is extra.")
-        raise ArchitectureMismatch(msg + "\n\n" + _arch_summary(expected, found, len(expected)))
+        raise ArchitectureMismatch(course_text(
+            "Your model has {0} layers, expected {1}: layer {2} (your {3}, {4}) is extra.\n\n{5}",
+            len(found), len(expected), len(expected) + 1, repr(extra["name"]), _arch_a(extra["kind"]),
+            _arch_summary(expected, found, len(expected))))
     if total_params is not None and count != total_params:
-        raise ArchitectureMismatch(
-            f"Your model has {count:,} parameters in total, expected {total_params:,} "
-            f"({abs(count - total_params):,} {'too many' if count > total_params else 'too few'}).")
+        template = ("Your model has {0} parameters in total, expected {1} ({2} too many)." if count > total_params
+                    else "Your model has {0} parameters in total, expected {1} ({2} too few).")
+        raise ArchitectureMismatch(course_text(template, f"{count:,}", f"{total_params:,}",
+                                               f"{abs(count - total_params):,}"))
 
 
 def format_layers(layers):
     """A readable table of ``model_layers(...)`` output, for printing in a notebook."""
-    rows = [("#", "name", "kind", "output shape", "params", "details")]
+    rows = [("#", course_text("name"), course_text("kind"), course_text("output shape"), course_text("params"),
+             course_text("details"))]
     for i, d in enumerate(layers):
         details = _arch_describe(d, ["kind", "filters", "units", "kernel", "strides", "pool",
                                      "padding", "activation", "rate"])
         details = details[len(d["kind"]) + 1:-1]
         rows.append((str(i + 1), d["name"], d["kind"], str(d.get("output_shape")),
                      f"{d.get('params', 0):,}", details))
-    widths = [max(len(r[c]) for r in rows) for c in range(6)]
-    lines = ["  ".join(f"{v:<{w}}" if c != 4 else f"{v:>{w}}" for c, (v, w) in
-                       enumerate(zip(r, widths))).rstrip() for r in rows]
-    lines.insert(1, "-" * len(lines[0]))
+    widths = [max(_arch_width(r[c]) for r in rows) for c in range(6)]
+    lines = ["  ".join(_arch_pad(v, w, right=(c == 4)) for c, (v, w) in enumerate(zip(r, widths))).rstrip()
+             for r in rows]
+    lines.insert(1, "-" * _arch_width(lines[0]))
     total = sum(d.get("params", 0) for d in layers)
-    return "\n".join(lines + [f"Total params (summed over layer calls): {total:,}"])
+    return "\n".join(lines + [course_text("Total params (summed over layer calls): {0}", f"{total:,}")])
