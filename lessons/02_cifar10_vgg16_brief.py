@@ -359,7 +359,7 @@ _m = keras.Sequential([keras.Input((4, 4, 3)), layers.Flatten(), layers.Dense(3,
 _ret = compile_model(_m)
 expect(_ret is _m, f"compile_model(model) must return the model it compiled, found {type(_ret).__name__}.")
 expect(isinstance(_m.optimizer, keras.optimizers.Adam),
-       f"the optimizer must be Adam, found {type(_m.optimizer).__name__ if _m.optimizer is not None else 'none (not compiled)'}.")
+       f"the optimizer must be Adam, found {type(_m.optimizer).__name__ if _m.optimizer is not None else course_text('none (not compiled)')}.")
 expect_close(float(_m.optimizer.learning_rate), 1e-3, "the default learning rate", rtol=1e-4)
 _x = np.random.default_rng(0).random((8, 4, 4, 3)).astype("float32")
 _y = (np.arange(8) % 3).reshape(8, 1)

@@ -291,7 +291,7 @@ _want = -np.mean(np.log([0.82, 0.02]))
 try:
     _loss = float(keras.ops.convert_to_numpy(_a.compute_loss(y=np.array([[0], [5]]), y_pred=_probs)))
 except Exception as _e:
-    _loss = f"an error ({type(_e).__name__}: {str(_e)[:200]})"
+    _loss = course_text("an error ({0})", f"{type(_e).__name__}: {str(_e)[:200]}")
 expect(isinstance(_loss, float) and abs(_loss - _want) < 1e-3,
        "the model's loss must be the sparse categorical cross-entropy of its probabilities, for integer labels of "
        f"shape (N, 1): on a hand-made batch it should be {_want:.4f}, found {_loss}. Compile with "
@@ -557,18 +557,19 @@ def _not_an_average(found, tables):
     """What an ensemble_predict output that is not the members' average looks like ("" if nothing known)."""
     k, (n, c) = len(tables), tables[0].shape
     if not isinstance(found, np.ndarray):
-        return f"a {type(found).__name__}, not a NumPy array (convert a tensor with .numpy())"
+        return course_text("a {0}, not a NumPy array (convert a tensor with .numpy())", type(found).__name__)
     if found.shape == (n,):
-        return f"one number per input, shape {found.shape}: return the averaged probabilities, not class indices (no argmax)"
+        return course_text("one number per input, shape {0}: return the averaged probabilities, not class indices (no argmax)",
+                           found.shape)
     if found.shape in ((k, c), (k, n)):
-        return (f"shape {found.shape}, an average over the inputs instead of over the members: "
-                "average the stacked predictions over axis 0")
+        return course_text("shape {0}, an average over the inputs instead of over the members: "
+                           "average the stacked predictions over axis 0", found.shape)
     if found.shape == (k, n, c):
-        return f"shape {found.shape}, the members' predictions not averaged: average them over axis 0"
+        return course_text("shape {0}, the members' predictions not averaged: average them over axis 0", found.shape)
     if found.shape == (n, c) and np.allclose(found, sum(tables), atol=1e-5):
-        return "the sum of the members' outputs (the post's): divide by the number of members"
+        return course_text("the sum of the members' outputs (the post's): divide by the number of members")
     if found.shape == (n, c) and np.allclose(found * k, np.round(found * k), atol=1e-5):
-        return "vote fractions: the argmax was taken before averaging; average the probabilities themselves"
+        return course_text("vote fractions: the argmax was taken before averaging; average the probabilities themselves")
     return ""
 _fixed_model = _FixedModel
 _p1 = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]])
@@ -599,13 +600,13 @@ class _HiddenFixedModel:
 def _hidden_not_an_average(found, tables):
     k, (n, c) = len(tables), tables[0].shape
     if not isinstance(found, np.ndarray):
-        return f"a {type(found).__name__}, not a NumPy array"
+        return course_text("a {0}, not a NumPy array", type(found).__name__)
     if found.shape != (n, c):
-        return f"shape {found.shape}: average the members' (N, n_classes) outputs over the members (axis 0)"
+        return course_text("shape {0}: average the members' (N, n_classes) outputs over the members (axis 0)", found.shape)
     if np.allclose(found, sum(tables), atol=1e-5):
-        return "the sum of the members' outputs: divide by the number of members"
+        return course_text("the sum of the members' outputs: divide by the number of members")
     if np.allclose(found * k, np.round(found * k), atol=1e-5):
-        return "vote fractions: the argmax was taken before averaging; average the probabilities themselves"
+        return course_text("vote fractions: the argmax was taken before averaging; average the probabilities themselves")
     return ""
 _fixed_model = _HiddenFixedModel
 _a = np.array([[0.90, 0.05, 0.05], [0.2, 0.2, 0.6]])

@@ -402,7 +402,7 @@ for _what, _out in [("reloaded", _reloaded), ("restored", _restored)]:
 expect_close(np.asarray(_reloaded(_x, training=False)), _want, "the reloaded model (from model.keras) after the original changed", atol=1e-5)
 expect_close(np.asarray(_restored(_x, training=False)), _want, "the restored copy (from model.weights.h5) after the original changed", atol=1e-5)
 _opt = getattr(_reloaded, "optimizer", None)
-_steps = "no optimizer (was it loaded with compile=False?)" if _opt is None else f"{int(_opt.iterations)} steps"
+_steps = course_text("no optimizer (was it loaded with compile=False?)") if _opt is None else course_text("{0} steps", int(_opt.iterations))
 expect(_opt is not None and int(_opt.iterations) == 3,
        f"the model loaded from model.keras should keep the optimizer state (3 steps), found {_steps}.")
 expect([l.name for l in _restored.layers] == ["hidden_a", "norm_a", "out_a"],
@@ -520,7 +520,7 @@ def _check_augmenter(size, pad, n=256):
     expect(np.isin(out[out != 0], across).all(), "pixels must be moved, not blended: use interpolation='nearest'.")
     expect((out == 0).any(), f"make_augmenter(image_size={size}, pad={pad}): no pixel of the shifted images is 0: "
            "fill the gap a shift leaves with zeros (fill_mode='constant').")
-    for axis, way in [(1, "sideways (empty columns)"), (2, "up or down (empty rows)")]:
+    for axis, way in [(1, course_text("sideways (empty columns)")), (2, course_text("up or down (empty rows)"))]:
         empty = (out[:, :, :, 0] == 0).all(axis=axis).sum(axis=1)
         expect(empty.max() == pad, f"make_augmenter(image_size={size}, pad={pad}): shifts {way} should reach up to "
                f"{pad} pixels and no further, with translation factors pad / image_size; the largest was {int(empty.max())}.")

@@ -89,21 +89,23 @@ import matplotlib.pyplot as plt
 
 # %% [tests] id=param_counts_visible points=1
 def _pc_why(got, weights, n_bias, unit, bias=True, more=()):
-    """The usual mistake behind a wrong count, in words ("." when none fits)."""
-    hints = [(weights, f" - that is the weights alone: add the biases, one per {unit}."),
-             (weights + 1, f" - one bias per {unit}, not one for the whole layer.")] if bias else \
-            [(weights + n_bias, " - with bias=False, leave the biases out.")]
-    return next((h for v, h in hints + list(more) if got == v), ".")
+    """What was found and the usual mistake behind a wrong count, in words (the count and "." when none fits)."""
+    hints = [(weights, course_text("{0} - that is the weights alone: add the biases, one per {1}.", repr(got), unit)),
+             (weights + 1, course_text("{0} - one bias per {1}, not one for the whole layer.", repr(got), unit))] if bias else \
+            [(weights + n_bias, course_text("{0} - with bias=False, leave the biases out.", repr(got)))]
+    return next((h for v, h in hints + list(more) if got == v), f"{got!r}.")
 
 for (_k, _i, _o), _want in [((3, 3, 64), 1_792), ((3, 64, 64), 36_928), ((3, 512, 512), 2_359_808)]:
     _got = conv_params(_k, _i, _o)
-    expect(_got == _want, f"conv_params{(_k, _i, _o)} (kernel, in_ch, out_ch): expected {_want:,}, found {_got!r}"
-           + _pc_why(_got, _k * _k * _i * _o, _o, "filter",
-                     more=[(_k * _i * _o + _o, " - a kernel x kernel window holds kernel*kernel*in_ch weights per filter.")]))
+    expect(_got == _want, f"conv_params{(_k, _i, _o)} (kernel, in_ch, out_ch): expected {_want:,}, found "
+           + _pc_why(_got, _k * _k * _i * _o, _o, course_text("filter"),
+                     more=[(_k * _i * _o + _o, course_text(
+                         "{0} - a kernel x kernel window holds kernel*kernel*in_ch weights per filter.", repr(_got)))]))
 for (_i, _o), _want in [((512, 4096), 2_101_248), ((4096, 10), 40_970)]:
     _got = dense_params(_i, _o)
-    expect(_got == _want, f"dense_params{(_i, _o)} (n_in, n_out): expected {_want:,}, found {_got!r}"
-           + _pc_why(_got, _i * _o, _o, "unit", more=[(_i * _o + _i, " - one bias per unit (n_out), not one per input.")]))
+    expect(_got == _want, f"dense_params{(_i, _o)} (n_in, n_out): expected {_want:,}, found "
+           + _pc_why(_got, _i * _o, _o, course_text("unit"),
+                     more=[(_i * _o + _i, course_text("{0} - one bias per unit (n_out), not one per input.", repr(_got)))]))
 for _got in (conv_params(3, 3, 64), dense_params(512, 4096)):
     expect(isinstance(_got, (int, np.integer)), f"conv_params and dense_params must return integers; found {type(_got).__name__} {_got!r}.")
 check_passed("conv_params and dense_params: the right counts, as integers, for five of VGG16's layers (3 Conv2D, 2 Dense, with biases).")
@@ -112,24 +114,26 @@ check_passed("conv_params and dense_params: the right counts, as integers, for f
 # Hidden tests for conv_params and dense_params run here when your notebook is graded.
 ### BEGIN HIDDEN TESTS
 def _pc_why(got, weights, n_bias, unit, bias=True, more=()):
-    """The usual mistake behind a wrong count, in words ("." when none fits)."""
-    hints = [(weights, f" - that is the weights alone: add the biases, one per {unit}."),
-             (weights + 1, f" - one bias per {unit}, not one for the whole layer.")] if bias else \
-            [(weights + n_bias, " - with bias=False, leave the biases out.")]
-    return next((h for v, h in hints + list(more) if got == v), ".")
+    """What was found and the usual mistake behind a wrong count, in words (the count and "." when none fits)."""
+    hints = [(weights, course_text("{0} - that is the weights alone: add the biases, one per {1}.", repr(got), unit)),
+             (weights + 1, course_text("{0} - one bias per {1}, not one for the whole layer.", repr(got), unit))] if bias else \
+            [(weights + n_bias, course_text("{0} - with bias=False, leave the biases out.", repr(got)))]
+    return next((h for v, h in hints + list(more) if got == v), f"{got!r}.")
 
 for (_k, _i, _o), _kw, _want in [((5, 7, 11), {}, 1_936), ((5, 7, 11), {"bias": False}, 1_925),
                                  ((1, 512, 256), {}, 131_328), ((7, 3, 64), {"bias": False}, 9_408)]:
     _got = conv_params(_k, _i, _o, **_kw)
     _b = _kw.get("bias", True)
-    expect(_got == _want, f"conv_params{(_k, _i, _o)} {_kw or ''}: expected {_want:,}, found {_got!r}"
-           + _pc_why(_got, _k * _k * _i * _o, _o, "filter", _b,
-                     more=[(_k * _i * _o + _o * _b, " - a kernel x kernel window holds kernel*kernel*in_ch weights per filter.")]))
+    expect(_got == _want, f"conv_params{(_k, _i, _o)} {_kw or ''}: expected {_want:,}, found "
+           + _pc_why(_got, _k * _k * _i * _o, _o, course_text("filter"), _b,
+                     more=[(_k * _i * _o + _o * _b, course_text(
+                         "{0} - a kernel x kernel window holds kernel*kernel*in_ch weights per filter.", repr(_got)))]))
 for (_i, _o), _kw, _want in [((25088, 4096), {}, 102_764_544), ((3, 2), {"bias": False}, 6), ((10, 1), {}, 11)]:
     _got = dense_params(_i, _o, **_kw)
     _b = _kw.get("bias", True)
-    expect(_got == _want, f"dense_params{(_i, _o)} {_kw or ''}: expected {_want:,}, found {_got!r}"
-           + _pc_why(_got, _i * _o, _o, "unit", _b, more=[(_i * _o + _i * _b, " - one bias per unit (n_out), not one per input.")]))
+    expect(_got == _want, f"dense_params{(_i, _o)} {_kw or ''}: expected {_want:,}, found "
+           + _pc_why(_got, _i * _o, _o, course_text("unit"), _b,
+                     more=[(_i * _o + _i * _b, course_text("{0} - one bias per unit (n_out), not one per input.", repr(_got)))]))
 for _got in (conv_params(3, 3, 8), dense_params(4, 4), conv_params(3, 3, 8, bias=False), dense_params(4, 4, bias=False)):
     expect(isinstance(_got, (int, np.integer)), f"conv_params and dense_params must return integers; found {type(_got).__name__} {_got!r}.")
 ### END HIDDEN TESTS
@@ -161,16 +165,16 @@ for _got in (conv_params(3, 3, 8), dense_params(4, 4), conv_params(3, 3, 8, bias
 
 # %% [tests] id=vgg16_param_table_visible points=2
 def _vt_why(found, want):
-    """The usual mistake behind a wrong row, in words ("." when none fits)."""
+    """The row found and the usual mistake behind it, in words (the row and "." when none fits)."""
     if found[:2] == want[:2] and want[2] and found[2] == want[2] - want[1][-1]:
-        return f" - the {want[1][-1]:,} biases (one per filter or unit) are missing."
+        return course_text("{0} - the {1} biases (one per filter or unit) are missing.", found, f"{want[1][-1]:,}")
     if found[0] == want[0] and want[0].endswith("pool") and found[1] != want[1]:
-        return " - a 2x2 max-pool with stride 2 halves each side, rounding down (7 -> 3, 3 -> 1)."
+        return course_text("{0} - a 2x2 max-pool with stride 2 halves each side, rounding down (7 -> 3, 3 -> 1).", found)
     if found[0] == want[0] and len(found[1]) == len(want[1]) == 3 and found[1][0] == found[1][1] != want[1][1]:
-        return " - height and width can differ: input_shape is (height, width, channels)."
+        return course_text("{0} - height and width can differ: input_shape is (height, width, channels).", found)
     if found[:2] == want[:2] == ("block1_conv1", want[1]) and found[2] != want[2]:
-        return " - block1_conv1 sees the image's channels, input_shape[2]."
-    return "."
+        return course_text("{0} - block1_conv1 sees the image's channels, input_shape[2].", found)
+    return f"{found}."
 
 _t = vgg16_param_table((32, 32, 3), 10)
 expect(isinstance(_t, (list, tuple)) and len(_t) == 22,
@@ -179,14 +183,14 @@ _tr = [(str(r[0]), tuple(int(v) for v in r[1]), int(r[2])) for r in _t]
 for _i, _want in [(0, ("block1_conv1", (32, 32, 64), 1_792)), (2, ("block1_pool", (16, 16, 64), 0)),
                   (18, ("flatten", (512,), 0)), (19, ("fc1", (4096,), 2_101_248)),
                   (21, ("predictions", (10,), 40_970))]:
-    expect(_tr[_i] == _want, f"row {_i + 1}: expected {_want}, found {_tr[_i]}" + _vt_why(_tr[_i], _want))
+    expect(_tr[_i] == _want, f"row {_i + 1}: expected {_want}, found " + _vt_why(_tr[_i], _want))
 _total = sum(r[2] for r in _tr)
 expect(_total == 33_638_218, f"the parameters of the post's model add up to 33,638,218; your table sums to {_total:,}.")
 _tr = [(str(r[0]), tuple(int(v) for v in r[1]), int(r[2])) for r in vgg16_param_table((48, 40, 3), 10)]
 expect(len(_tr) == 22, f"vgg16_param_table((48, 40, 3), 10): expected 22 rows, found {len(_tr)}.")
 for _i, _want in [(0, ("block1_conv1", (48, 40, 64), 1_792)), (9, ("block3_pool", (6, 5, 256), 0)),
                   (13, ("block4_pool", (3, 2, 512), 0)), (17, ("block5_pool", (1, 1, 512), 0))]:
-    expect(_tr[_i] == _want, f"vgg16_param_table((48, 40, 3), 10), row {_i + 1}: expected {_want}, found {_tr[_i]}"
+    expect(_tr[_i] == _want, f"vgg16_param_table((48, 40, 3), 10), row {_i + 1}: expected {_want}, found "
            + _vt_why(_tr[_i], _want))
 check_passed(f"vgg16_param_table: 22 rows at 32x32 (5 checked, {_total:,} parameters in all); at 48x40 the shapes "
       "stay apart and each pool rounds down.")
@@ -195,16 +199,16 @@ check_passed(f"vgg16_param_table: 22 rows at 32x32 (5 checked, {_total:,} parame
 # Hidden tests for vgg16_param_table run here when your notebook is graded.
 ### BEGIN HIDDEN TESTS
 def _vt_why(found, want):
-    """The usual mistake behind a wrong row, in words ("." when none fits)."""
+    """The row found and the usual mistake behind it, in words (the row and "." when none fits)."""
     if found[:2] == want[:2] and want[2] and found[2] == want[2] - want[1][-1]:
-        return f" - the {want[1][-1]:,} biases (one per filter or unit) are missing."
+        return course_text("{0} - the {1} biases (one per filter or unit) are missing.", found, f"{want[1][-1]:,}")
     if found[0] == want[0] and want[0].endswith("pool") and found[1] != want[1]:
-        return " - a 2x2 max-pool with stride 2 halves each side, rounding down (7 -> 3, 3 -> 1)."
+        return course_text("{0} - a 2x2 max-pool with stride 2 halves each side, rounding down (7 -> 3, 3 -> 1).", found)
     if found[0] == want[0] and len(found[1]) == len(want[1]) == 3 and found[1][0] == found[1][1] != want[1][1]:
-        return " - height and width can differ: input_shape is (height, width, channels)."
+        return course_text("{0} - height and width can differ: input_shape is (height, width, channels).", found)
     if found[:2] == want[:2] == ("block1_conv1", want[1]) and found[2] != want[2]:
-        return " - block1_conv1 sees the image's channels, input_shape[2]."
-    return "."
+        return course_text("{0} - block1_conv1 sees the image's channels, input_shape[2].", found)
+    return f"{found}."
 
 _t = [(str(r[0]), tuple(int(v) for v in r[1]), int(r[2])) for r in vgg16_param_table((224, 224, 3), 1000)]
 expect(len(_t) == 22, f"vgg16_param_table((224, 224, 3), 1000): expected 22 rows, found {len(_t)}.")
@@ -229,7 +233,7 @@ _exp += [("flatten", (_h * _w * _c,), 0), ("fc1", (512,), _h * _w * _c * 512 + 5
          ("fc2", (512,), 512 * 512 + 512), ("predictions", (7,), 512 * 7 + 7)]
 _t = [(str(r[0]), tuple(int(v) for v in r[1]), int(r[2])) for r in vgg16_param_table((64, 48, 1), 7, fc=512)]
 for _i, (_a, _e) in enumerate(zip(_t, _exp)):
-    expect(_a == _e, f"vgg16_param_table((64, 48, 1), 7, fc=512), row {_i + 1}: expected {_e}, found {_a}" + _vt_why(_a, _e))
+    expect(_a == _e, f"vgg16_param_table((64, 48, 1), 7, fc=512), row {_i + 1}: expected {_e}, found " + _vt_why(_a, _e))
 expect(len(_t) == len(_exp), f"vgg16_param_table((64, 48, 1), 7, fc=512): expected {len(_exp)} rows, found {len(_t)}.")
 ### END HIDDEN TESTS
 
@@ -275,16 +279,17 @@ print_param_tables(((224, 224, 3), 1000), ((32, 32, 3), 10))
 
 # %% [tests] id=receptive_field_visible points=1
 def _rf_why(got, want):
-    """The usual mistake behind a wrong receptive field, in words ("." when none fits)."""
+    """What was found and the usual mistake behind a wrong receptive field, in words (it and "." when none fits)."""
     if got == want - 1:
-        return " - off by one: a single convolution already sees a kernel x kernel patch."
+        return course_text("{0} - off by one: a single convolution already sees a kernel x kernel patch.", repr(got))
     if got == want + 1:
-        return " - off by one: the windows of stacked layers overlap, so each layer after the first adds kernel - 1 pixels."
-    return "."
+        return course_text("{0} - off by one: the windows of stacked layers overlap, so each layer after the first "
+                           "adds kernel - 1 pixels.", repr(got))
+    return f"{got!r}."
 
 for _n, _want in [(1, 3), (2, 5), (3, 7)]:
     _got = receptive_field(_n)
-    expect(_got == _want, f"receptive_field({_n}) (3x3 kernels): expected {_want}, found {_got!r}" + _rf_why(_got, _want))
+    expect(_got == _want, f"receptive_field({_n}) (3x3 kernels): expected {_want}, found " + _rf_why(_got, _want))
 _got = stacked_vs_single_params(2, 64)
 expect(tuple(_got) == (73_728, 102_400),
        f"stacked_vs_single_params(2, 64): two 3x3 layers have 2*9*64*64 = 73,728 weights and one 5x5 layer 25*64*64 = 102,400; "
@@ -295,17 +300,19 @@ check_passed("receptive_field(1..3) with 3x3 kernels and stacked_vs_single_param
 # Hidden tests for receptive_field and stacked_vs_single_params run here when your notebook is graded.
 ### BEGIN HIDDEN TESTS
 def _rf_why(got, want):
-    """The usual mistake behind a wrong receptive field, in words ("." when none fits)."""
+    """What was found and the usual mistake behind a wrong receptive field, in words (it and "." when none fits)."""
     if got == want - 1:
-        return " - off by one: a single convolution already sees a kernel x kernel patch."
+        return course_text("{0} - off by one: a single convolution already sees a kernel x kernel patch.", repr(got))
     if got == want + 1:
-        return " - off by one: the windows of stacked layers overlap, so each layer after the first adds kernel - 1 pixels."
-    return "."
+        return course_text("{0} - off by one: the windows of stacked layers overlap, so each layer after the first "
+                           "adds kernel - 1 pixels.", repr(got))
+    return f"{got!r}."
 
 for _args, _want in [((4,), 9), ((13,), 27), ((2, 5), 9), ((3, 7), 19), ((1, 1), 1)]:
     _got = receptive_field(*_args)
-    _hint = " - that is the answer for 3x3 kernels: use the kernel argument." if len(_args) > 1 and _got == 1 + 2 * _args[0] else ""
-    expect(_got == _want, f"receptive_field{_args}: expected {_want}, found {_got!r}" + (_hint or _rf_why(_got, _want)))
+    _why = (course_text("{0} - that is the answer for 3x3 kernels: use the kernel argument.", repr(_got))
+            if len(_args) > 1 and _got == 1 + 2 * _args[0] else _rf_why(_got, _want))
+    expect(_got == _want, f"receptive_field{_args}: expected {_want}, found " + _why)
 for (_n, _ch), _want in [((3, 10), (2_700, 4_900)), ((1, 8), (576, 576)), ((4, 1), (36, 81))]:
     _got = stacked_vs_single_params(_n, _ch)
     _biased = (_want[0] + _n * _ch, _want[1] + _ch)
@@ -455,39 +462,41 @@ print(f"{len(x_train)} training images (20% held out for validation), {len(x_tes
 
 # %% [tests] id=initial_loss_visible points=1
 def _il_why(got, c):
-    """The usual mistake behind a wrong initial loss, in words ("." when none fits)."""
+    """What was found and the usual mistake behind a wrong initial loss, in words (it and "." when none fits)."""
     for _log, _name in ((np.log10, "log10"), (np.log2, "log2")):
         if abs(got - _log(c)) < 1e-6:
-            return f" - that is {_name}({c}): cross-entropy uses the natural logarithm (np.log, math.log)."
+            return course_text("{0} - that is {1}({2}): cross-entropy uses the natural logarithm (np.log, math.log).",
+                               repr(got), _name, c)
     if abs(got + np.log(c)) < 1e-6:
-        return " - wrong sign: the loss is -log(1/C) = +log(C)."
-    return "."
+        return course_text("{0} - wrong sign: the loss is -log(1/C) = +log(C).", repr(got))
+    return f"{got!r}."
 
 _got = initial_loss(10)
 expect(isinstance(_got, (float, np.floating)), f"initial_loss must return a float, found {type(_got).__name__}.")
-expect(abs(_got - 2.302585093) < 1e-6, f"initial_loss(10): expected log(10) = 2.302585..., found {_got!r}" + _il_why(_got, 10))
+expect(abs(_got - 2.302585093) < 1e-6, "initial_loss(10): expected log(10) = 2.302585..., found " + _il_why(_got, 10))
 check_passed(f"initial_loss(10) = {_got:.4f}, a float: the post's stuck loss.")
 
 # %% [tests] id=initial_loss_hidden points=1
 # Hidden tests for initial_loss run here when your notebook is graded.
 ### BEGIN HIDDEN TESTS
 def _il_why(got, c):
-    """The usual mistake behind a wrong initial loss, in words ("." when none fits)."""
+    """What was found and the usual mistake behind a wrong initial loss, in words (it and "." when none fits)."""
     for _log, _name in ((np.log10, "log10"), (np.log2, "log2")):
         if abs(got - _log(c)) < 1e-6:
-            return f" - that is {_name}({c}): cross-entropy uses the natural logarithm (np.log, math.log)."
+            return course_text("{0} - that is {1}({2}): cross-entropy uses the natural logarithm (np.log, math.log).",
+                               repr(got), _name, c)
     if abs(got + np.log(c)) < 1e-6:
-        return " - wrong sign: the loss is -log(1/C) = +log(C)."
+        return course_text("{0} - wrong sign: the loss is -log(1/C) = +log(C).", repr(got))
     if abs(got - np.log(10)) < 1e-6:
-        return " - that is log(10), the value for 10 classes: use num_classes."
-    return "."
+        return course_text("{0} - that is log(10), the value for 10 classes: use num_classes.", repr(got))
+    return f"{got!r}."
 
 for _c in (2, 3, 100, 1000):
     _probs = np.full((4, _c), 1.0 / _c)
     _want = float(np.mean(-np.log(_probs[np.arange(4), np.arange(4) % _c])))
     _got = initial_loss(_c)
     expect(isinstance(_got, (float, np.floating)), f"initial_loss({_c}) must return a float, found {type(_got).__name__}.")
-    expect(abs(_got - _want) < 1e-6, f"initial_loss({_c}): expected {_want:.6f}, found {_got!r}" + _il_why(_got, _c))
+    expect(abs(_got - _want) < 1e-6, f"initial_loss({_c}): expected {_want:.6f}, found " + _il_why(_got, _c))
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -699,7 +708,7 @@ _bn = [l for l in leaf_layers(_m) if isinstance(l, layers.BatchNormalization)]
 expect(len(_bn) == 13, f"expected 13 BatchNormalization layers, one per Conv2D, found {len(_bn)} distinct ones: "
                        "a layer object used after several convolutions shares one set of weights and statistics.")
 _nt = sum(int(np.prod(w.shape)) for w in _m.non_trainable_weights)
-_hint = (" - your Conv2D layers have no bias (use_bias=False); keep Keras' default, the count includes it."
+_hint = (course_text(" - your Conv2D layers have no bias (use_bias=False); keep Keras' default, the count includes it.")
          if _m.count_params() == 33_655_114 - 4_224 else ".")
 expect(_m.count_params() == 33_655_114 and _nt == 8_448,
        f"expected 33,655,114 parameters (8,448 non-trainable), found {_m.count_params():,} ({_nt:,} non-trainable)" + _hint)
@@ -732,8 +741,8 @@ _count += (128 * 24 + 24) + (24 * 24 + 24) + (24 * 3 + 3)
 _m = build_vgg16_bn((64, 64, 2), 3, fc=24, base=4)
 _got = _bn_layers(_m, (64, 64, 2))
 expect(_got == _want, "build_vgg16_bn((64, 64, 2), 3, fc=24, base=4) does not have the expected layers; first difference: "
-       + next((f"layer {i + 1}: expected {e}, found {a}" for i, (a, e) in enumerate(zip(_got, _want)) if a != e),
-              f"expected {len(_want)} layers, found {len(_got)}") + ".")
+       + next((course_text("layer {0}: expected {1}, found {2}", i + 1, e, a) for i, (a, e) in enumerate(zip(_got, _want)) if a != e),
+              course_text("expected {0} layers, found {1}", len(_want), len(_got))) + ".")
 _x = np.random.default_rng(3).random((4, 64, 64, 2)).astype("float32")
 _p = np.asarray(_m(_x, training=False))
 expect_shape(_p, (4, 3), "build_vgg16_bn((64, 64, 2), 3, fc=24, base=4) on 4 images")

@@ -449,10 +449,16 @@ def test_default_generation_is_fast(tmp_path):
 
 # ------------------------------------------------------------------ the injected-module rules
 def test_data_module_can_be_pasted_into_a_notebook():
-    """coursekit/notebook/data.py is copied verbatim into a notebook cell next to other helpers."""
+    """coursekit/notebook/data.py is copied verbatim into a notebook cell next to other helpers (the i18n
+    module's ``course_text`` is one of them; imported only where it is not defined: ``except NameError``)."""
     tree = ast.parse((ROOT / "coursekit" / "notebook" / "data.py").read_text())
     allowed = set(sys.stdlib_module_names) | {"numpy", "tensorflow", "keras"}
+    fallback = {id(n) for h in ast.walk(tree) if isinstance(h, ast.ExceptHandler)
+                and getattr(h.type, "id", None) == "NameError" for n in h.body
+                if isinstance(n, ast.ImportFrom) and n.module == "coursekit.notebook.i18n"}
     for node in ast.walk(tree):
+        if id(node) in fallback:
+            continue
         if isinstance(node, ast.ImportFrom):
             assert node.level == 0, "no relative imports"
             assert node.module.split(".")[0] in allowed, node.module

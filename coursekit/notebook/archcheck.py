@@ -367,10 +367,10 @@ def compare_architecture(expected, found, total_params=None, count=None):
             len(found), len(expected), len(expected) + 1, repr(extra["name"]), _arch_a(extra["kind"]),
             _arch_summary(expected, found, len(expected))))
     if total_params is not None and count != total_params:
-        template = ("Your model has {0} parameters in total, expected {1} ({2} too many)." if count > total_params
-                    else "Your model has {0} parameters in total, expected {1} ({2} too few).")
-        raise ArchitectureMismatch(course_text(template, f"{count:,}", f"{total_params:,}",
-                                               f"{abs(count - total_params):,}"))
+        raise ArchitectureMismatch(course_text(
+            "Your model has {0} parameters in total, expected {1} ({2} too many)." if count > total_params
+            else "Your model has {0} parameters in total, expected {1} ({2} too few).",
+            f"{count:,}", f"{total_params:,}", f"{abs(count - total_params):,}"))
 
 
 def format_layers(layers):

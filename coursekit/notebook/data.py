@@ -20,6 +20,11 @@ import textwrap
 
 import numpy as np
 
+try:
+    course_text  # in a notebook: defined by the i18n module, run before this one
+except NameError:  # imported as a module (the grader, the tests)
+    from coursekit.notebook.i18n import course_text
+
 COURSE_DATA_DIR_VAR = "COURSE_DATA_DIR"
 CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer",
                    "dog", "frog", "horse", "ship", "truck")
@@ -41,15 +46,32 @@ class DatasetUnavailableError(RuntimeError):
 def _data_report(name, n_train, n_test, source, standin):
     """Print where the data came from (a loud banner for stand-ins)."""
     if not standin:
-        print(f"{name}: {n_train} train / {n_test} test images from {source}")
+        print(course_text("{0}: {1} train / {2} test images from {3}", name, n_train, n_test, source))
         return
-    text = (f"STAND-IN DATA: {name} from {source} is a small synthetic "
-            "substitute, not the real dataset; accuracies are not comparable "
-            f"to the real one. ({n_train} train / {n_test} test images)")
+    text = course_text("STAND-IN DATA: {0} from {1} is a small synthetic substitute, not the real dataset; "
+                       "accuracies are not comparable to the real one. ({2} train / {3} test images)",
+                       name, source, n_train, n_test)
     bar = "!" * 72
     lines = textwrap.wrap(text, 66, break_long_words=False,  # keep paths whole
-                          break_on_hyphens=False)
+                          break_on_hyphens=False) if text.isascii() else _data_wrap_wide(text, 66)
     print("\n".join([bar] + [f"!! {line}" for line in lines] + [bar]))
+
+
+def _data_wrap_wide(text, width):
+    """``text`` in lines of at most ``width`` columns of a monospaced font, where Hangul (and other wide
+    letters) take two; words are never broken (a long path keeps its line)."""
+    import unicodedata
+
+    def columns(word):
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in word)
+    lines, line = [], ""
+    for word in text.split():
+        if line and columns(line) + 1 + columns(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return lines + ([line] if line else [])
 
 
 def _data_check(path, x, y, image_shape):
@@ -182,12 +204,13 @@ def _data_folder():
 
 
 def _data_missing(folder, name, expected):
-    state = "" if os.path.isdir(folder) else " (that folder does not exist)"
-    return DatasetUnavailableError(
-        f"{name} not found: {COURSE_DATA_DIR_VAR} is set to {folder}{state}, "
-        f"which must hold {expected}. Copy the official file(s) there, or make "
-        f"stand-ins with `make standins DIR={folder}`, or unset "
-        f"{COURSE_DATA_DIR_VAR} to download the real dataset.")
+    return DatasetUnavailableError(course_text(
+        "{0} not found: {1} is set to {2}, which must hold {3}. Copy the official file(s) there, or make "
+        "stand-ins with `make standins DIR={2}`, or unset {1} to download the real dataset."
+        if os.path.isdir(folder) else
+        "{0} not found: {1} is set to {2} (that folder does not exist), which must hold {3}. Copy the "
+        "official file(s) there, or make stand-ins with `make standins DIR={2}`, or unset {1} to download "
+        "the real dataset.", name, COURSE_DATA_DIR_VAR, folder, expected))
 
 
 def _data_keras(name, loader, expected):
@@ -195,13 +218,12 @@ def _data_keras(name, loader, expected):
     try:
         (x_train, y_train), (x_test, y_test) = loader()
     except Exception as e:
-        raise DatasetUnavailableError(
-            f"Could not download {name} ({type(e).__name__}: {e}). Either "
-            f"connect to the internet, or set the environment variable "
-            f"{COURSE_DATA_DIR_VAR} to a folder holding {expected} (e.g. one "
-            f"made by `make standins DIR=<folder>`).") from e
+        raise DatasetUnavailableError(course_text(
+            "Could not download {0} ({1}: {2}). Either connect to the internet, or set the environment variable "
+            "{3} to a folder holding {4} (e.g. one made by `make standins DIR=<folder>`).",
+            name, type(e).__name__, e, COURSE_DATA_DIR_VAR, expected)) from e
     _data_report(name, len(x_train), len(x_test),
-                 "keras.datasets (cached in ~/.keras/datasets)", False)
+                 course_text("keras.datasets (cached in ~/.keras/datasets)"), False)
     return (x_train, y_train), (x_test, y_test)
 
 

@@ -1,7 +1,13 @@
 """Workload mode, seeding, quiet logging and the GPU check (runs first in every notebook)."""
 import os
+import re
 import sys
 import warnings
+
+try:
+    course_text, course_translate, course_language  # in a notebook: defined by the i18n module, run just before
+except NameError:                                    # imported as a module (the grader, the tests)
+    from coursekit.notebook.i18n import course_language, course_text, course_translate
 
 # TensorFlow reads this when it is imported: keep its C++ log lines out of the notebook. Level 3
 # (fatal only) because TF 2.21 logs harmless ERROR lines too (e.g. "NodeDef mentions attribute
@@ -50,9 +56,9 @@ def course_mode(environ=None):
     if raw in COURSE_MODES:
         return raw
     if raw:
-        raise ValueError(
-            f"{COURSE_MODE_VAR} must be 'fast' or 'full', not {raw!r}. "
-            f"Unset it to get 'full' (or 'fast' while nbgrader grades).")
+        raise ValueError(course_text(
+            "{0} must be 'fast' or 'full', not {1}. Unset it to get 'full' (or 'fast' while nbgrader grades).",
+            COURSE_MODE_VAR, repr(raw)))
     return "fast" if environ.get("NBGRADER_EXECUTION") else "full"
 
 
@@ -106,11 +112,11 @@ def _disable_op_determinism():
     from tensorflow.python.framework import config as _tf_config
     switch = getattr(_tf_config, "disable_op_determinism", None)
     if switch is None:
-        raise CourseStop(
+        raise CourseStop(course_text(
             "This runtime ran in fast mode first, which made TensorFlow's operations deterministic "
             "(slower on a GPU), and this TensorFlow cannot switch that off again.\n"
             "Restart the runtime (Colab: Runtime > Restart session; JupyterLab: Kernel > Restart), "
-            "then run the Workload cell (full) and this cell again.")
+            "then run the Workload cell (full) and this cell again."))
     switch()
 
 
@@ -119,10 +125,21 @@ class CourseStop(Exception):
     (IPython calls ``_render_traceback_``), and *Run all* stops at the cell that raised it."""
 
     def _render_traceback_(self):
-        return ["STOP: " + str(self)]
+        return [course_text("STOP: {0}", self)]
 
 
 FULL_ON_CPU_VAR = "COURSE_FULL_ON_CPU"
+
+
+def _runtime_time_phrase(text):
+    """A lesson's estimate of its CPU time ("about 5 minutes", "about 40-60 minutes (an estimate)", "about
+    11 hours") in the reader's language: the kit's own patterns, else whatever ``course_translate`` knows."""
+    match = re.fullmatch(r"about (\S+) (minutes|hours)( \(an estimate\))?", text)
+    if not match:
+        return course_translate(text)
+    number, unit, estimate = match.groups()
+    said = course_text("about {0} minutes", number) if unit == "minutes" else course_text("about {0} hours", number)
+    return course_text("{0} (an estimate)", said) if estimate else said
 
 
 def full_mode_device_check(full_cpu_time=None, environ=None, gpu=None, stop=True):
@@ -134,34 +151,34 @@ def full_mode_device_check(full_cpu_time=None, environ=None, gpu=None, stop=True
     if gpu or train_cap(environ) is not None:
         return
     if not stop:
-        print(f"Full mode on the CPU: training will take {full_cpu_time or 'a while'} (a GPU is faster).")
+        print(course_text("Full mode on the CPU: training will take {0} (a GPU is faster).",
+                          _runtime_time_phrase(full_cpu_time) if full_cpu_time else course_text("a while")))
         return
+    how_long = _runtime_time_phrase(full_cpu_time) if full_cpu_time else course_text("hours")
     if environ.get(FULL_ON_CPU_VAR, "").strip().lower() in ("1", "yes", "true", "on"):
-        print(f"Full mode on the CPU, as you chose ({FULL_ON_CPU_VAR}): "
-              f"training will take {full_cpu_time or 'hours'}.")
+        print(course_text("Full mode on the CPU, as you chose ({0}): training will take {1}.", FULL_ON_CPU_VAR, how_long))
         return
-    how_long = f" would take {full_cpu_time}" if full_cpu_time else " would take hours"
-    where = ("Runtime > Change runtime type > Hardware accelerator: GPU (T4) > Save, then Runtime > Run all"
-             if "google.colab" in sys.modules else "run the notebook on a machine with a GPU")
-    raise CourseStop(
-        f"Full mode, but no GPU: this lesson's full training on a CPU{how_long}.\n"
-        f"  - to use a GPU: {where};\n"
-        f"  - or pick fast mode in the Workload cell above and run it and this cell again;\n"
-        f"  - or, to train on the CPU anyway, run this line in a new cell, then this cell again:\n"
-        f"        %env {FULL_ON_CPU_VAR}=yes")
+    where = (course_text("Runtime > Change runtime type > Hardware accelerator: GPU (T4) > Save, then Runtime > Run all")
+             if "google.colab" in sys.modules else course_text("run the notebook on a machine with a GPU"))
+    raise CourseStop(course_text(
+        "Full mode, but no GPU: this lesson's full training on a CPU would take {0}.\n"
+        "  - to use a GPU: {1};\n"
+        "  - or pick fast mode in the Workload cell above and run it and this cell again;\n"
+        "  - or, to train on the CPU anyway, run this line in a new cell, then this cell again:\n"
+        "        %env {2}=yes", how_long, where, FULL_ON_CPU_VAR))
 
 
 def gpu_check():
     """Say which device trains; in Colab without a GPU, say how to switch one on."""
     gpus = tf.config.list_physical_devices("GPU")
     if gpus:
-        print(f"GPU: {len(gpus)} found ({', '.join(g.name for g in gpus)}); training runs on the GPU.")
+        print(course_text("GPU: {0} found ({1}); training runs on the GPU.", len(gpus), ", ".join(g.name for g in gpus)))
     elif "google.colab" in sys.modules:
-        print("NO GPU in this Colab runtime. Training will be very slow on the CPU.\n"
-              "  Fix: Runtime > Change runtime type > Hardware accelerator: GPU (T4) > Save,\n"
-              "  then Runtime > Run all.")
+        print(course_text("NO GPU in this Colab runtime. Training will be very slow on the CPU.\n"
+                          "  Fix: Runtime > Change runtime type > Hardware accelerator: GPU (T4) > Save,\n"
+                          "  then Runtime > Run all."))
     else:
-        print("No GPU found: training runs on the CPU (fine in fast mode, slow in full mode).")
+        print(course_text("No GPU found: training runs on the CPU (fine in fast mode, slow in full mode)."))
     return bool(gpus)
 
 
@@ -202,11 +219,11 @@ def training_speedups(mode=None):
     gpu = bool(tf.config.list_physical_devices("GPU"))
     on = gpu and (mode or course_mode()) == "full"
     if on:
-        print("Speed-ups ON: mixed precision (mixed_float16: float16 maths, float32 weights, float32 "
-              "softmax output, loss scaling) and XLA (jit_compile=True).")
+        print(course_text("Speed-ups ON: mixed precision (mixed_float16: float16 maths, float32 weights, float32 "
+                          "softmax output, loss scaling) and XLA (jit_compile=True)."))
     else:
-        why = "no GPU" if not gpu else "fast mode keeps float32 for repeatable grading"
-        print(f"Speed-ups off ({why}): float32, no XLA.")
+        why = course_text("no GPU") if not gpu else course_text("fast mode keeps float32 for repeatable grading")
+        print(course_text("Speed-ups off ({0}): float32, no XLA.", why))
     return Speedups(mixed_precision=on, jit_compile=on)
 
 
@@ -301,19 +318,38 @@ class EpochLog(keras.callbacks.Callback):
         shown.sort(key=lambda k: (k.startswith("val_"), not k.endswith("loss"), k))  # loss first, then val_
         metrics = ", ".join(f"{k} {float(logs[k]):.4f}" for k in shown)
         mean = (now - self._started) / done
-        left = (total - done) * mean
-        tail = f"about {_duration(left)} left" if done < total else f"done in {_duration(now - self._started)}"
-        label = f"{self.label}: " if self.label else ""
-        print(f"{label}epoch {done}/{total} - {metrics} - {now - self._epoch_started:.1f} s - {tail}", flush=True)
+        tail = _time_left((total - done) * mean) if done < total else _time_taken(now - self._started)
+        took = f"{now - self._epoch_started:.1f}"
+        if self.label:
+            line = course_text("{0}: epoch {1}/{2} - {3} - {4} s - {5}", course_translate(self.label), done, total,
+                               metrics, took, tail)
+        else:
+            line = course_text("epoch {0}/{1} - {2} - {3} s - {4}", done, total, metrics, took, tail)
+        print(line, flush=True)
 
 
 def _duration(seconds):
+    """(number, unit) of a duration as EpochLog says it: seconds up to 90 s, minutes up to 90 min, then hours."""
     seconds = max(0.0, float(seconds))
     if seconds < 90:
-        return f"{seconds:.0f} s"
+        return f"{seconds:.0f}", "s"
     if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
+        return f"{seconds / 60:.0f}", "min"
+    return f"{seconds / 3600:.1f}", "h"
+
+
+def _time_left(seconds):
+    number, unit = _duration(seconds)
+    if unit == "s":
+        return course_text("about {0} s left", number)
+    return course_text("about {0} min left", number) if unit == "min" else course_text("about {0} h left", number)
+
+
+def _time_taken(seconds):
+    number, unit = _duration(seconds)
+    if unit == "s":
+        return course_text("done in {0} s", number)
+    return course_text("done in {0} min", number) if unit == "min" else course_text("done in {0} h", number)
 
 
 GRADING_CAP = (1, 2)
@@ -349,11 +385,93 @@ def course_setup(seed=42, full_cpu_time=None, stop_on_cpu=True):
     mode = course_mode()
     set_seed(seed, deterministic=(mode == "fast"))
     print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, NumPy {np.__version__}")
-    print(f"Workload mode: {mode.upper()} "
-          + ("(small subsets, few epochs: minutes on a CPU; the numbers it prints are not the real results)" if mode == "fast"
-             else "(full data and the post's epochs)")
-          + f"; to change it, pick the workload in the cell above and run both cells again. Seed: {seed}.")
+    if mode == "fast":
+        print(course_text("Workload mode: {0} (small subsets, few epochs: minutes on a CPU; the numbers it prints are "
+                          "not the real results); to change it, pick the workload in the cell above and run both "
+                          "cells again. Seed: {1}.", mode.upper(), seed))
+    else:
+        print(course_text("Workload mode: {0} (full data and the post's epochs); to change it, pick the workload in "
+                          "the cell above and run both cells again. Seed: {1}.", mode.upper(), seed))
+    if course_language() == "ko":
+        hangul_plot_font()  # Korean titles and labels in the plots, not boxes
     gpu_check()
     if mode == "full":
         full_mode_device_check(full_cpu_time, stop=stop_on_cpu)
     return mode
+
+
+# ---- Korean text in plots ----------------------------------------------------------------------------
+
+HANGUL_FONTS = ("NanumGothic", "NanumBarunGothic", "NanumSquare", "Noto Sans CJK KR", "Noto Sans KR",
+                "Source Han Sans KR", "Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans CJK TC", "UnDotum",
+                "Malgun Gothic", "AppleGothic", "Apple SD Gothic Neo", "Baekmuk Gulim", "Baekmuk Dotum")
+HANGUL_FONT_DIRS = ("/usr/share/fonts/truetype/nanum", "/usr/share/fonts/opentype/noto")
+
+
+def _hangul_family(ttflist):
+    """The first family of ``HANGUL_FONTS`` that matplotlib's font list holds (Korean first), or None."""
+    names = {getattr(font, "name", None) for font in ttflist}
+    return next((name for name in HANGUL_FONTS if name in names), None)
+
+
+def _add_hangul_font_files(manager, folders):
+    """Register the font files under ``folders`` with matplotlib (installed after its font cache was made)."""
+    known = {getattr(font, "fname", None) for font in manager.ttflist}
+    for folder in folders:
+        for base, _, files in os.walk(folder):  # nothing when the folder does not exist
+            for name in sorted(files):
+                path = os.path.join(base, name)
+                if name.lower().endswith((".ttf", ".otf", ".ttc")) and path not in known:
+                    try:
+                        manager.addfont(path)
+                    except Exception:  # a file FreeType cannot read: skip it
+                        pass
+
+
+def _install_nanum_fonts():
+    """Install Debian's fonts-nanum quietly (Colab runs as root, online); refresh apt's lists if it fails."""
+    import subprocess
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    install = ["apt-get", "-qq", "-y", "install", "fonts-nanum"]
+    if subprocess.run(install, capture_output=True, env=env, timeout=300).returncode != 0:
+        subprocess.run(["apt-get", "-qq", "update"], capture_output=True, env=env, timeout=300)
+        subprocess.run(install, capture_output=True, env=env, timeout=300)
+
+
+def hangul_plot_font(manager=None, rc=None, folders=HANGUL_FONT_DIRS, environ=None, colab=None, install=None):
+    """Make a font with Hangul matplotlib's default (DejaVu Sans, its own default, has none: Korean text
+    in a plot would show as boxes). Looks for a known Korean font (``HANGUL_FONTS``) among matplotlib's
+    fonts, then among the files under ``folders``; in Colab, outside grading, installs fonts-nanum (a
+    few seconds) if there is none. Sets ``font.family`` (DejaVu Sans after it, for what it lacks) and
+    ``axes.unicode_minus`` (Korean fonts often lack the minus sign). Returns the family, or None after
+    printing how to get one. Never raises: fonts are never a reason to stop a lesson.
+
+    ``manager`` (matplotlib's ``fontManager``), ``rc`` (``rcParams``), ``environ``, ``colab`` and
+    ``install`` are for tests."""
+    environ = os.environ if environ is None else environ
+    colab = "google.colab" in sys.modules if colab is None else colab
+    family = None
+    try:
+        if manager is None or rc is None:
+            import matplotlib
+            from matplotlib import font_manager
+            manager = font_manager.fontManager if manager is None else manager
+            rc = matplotlib.rcParams if rc is None else rc
+        family = _hangul_family(manager.ttflist)
+        if family is None:
+            _add_hangul_font_files(manager, folders)
+            family = _hangul_family(manager.ttflist)
+        if family is None and colab and not environ.get("NBGRADER_EXECUTION"):
+            (install or _install_nanum_fonts)()
+            _add_hangul_font_files(manager, folders)
+            family = _hangul_family(manager.ttflist)
+        if family is not None:
+            rc["font.family"] = [family, "DejaVu Sans"]
+            rc["axes.unicode_minus"] = False
+            return family
+    except Exception:  # an install that failed or timed out, an odd matplotlib: say how to fix it below
+        family = None
+    print(course_text("Korean text in the plots may show as boxes: no font with Hangul was found. To fix it, "
+                      "install one (Colab or Debian/Ubuntu: run !apt-get -qq -y install fonts-nanum in a new cell), "
+                      "then run the setup cell again."))
+    return None

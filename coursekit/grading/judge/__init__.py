@@ -30,6 +30,7 @@ import nbformat
 
 from coursekit.grading.judge.wire import Answer, NoAnswer, question  # noqa: F401 (the judges' API)
 from coursekit.notebook.checks import CheckFailed  # noqa: F401 (the judges raise it)
+from coursekit.notebook.i18n import course_text  # English here: judge_cell translates the verdict
 
 log = logging.getLogger("coursekit.judge")
 
@@ -62,7 +63,8 @@ def need(answer: Answer, name: str):
     """A value the question put into ``OUT``; when it is missing because the student's code raised
     before it was measured, that error."""
     if name not in answer:
-        raise StudentError(answer.error if not answer.ok else f"NoAnswer: no value for {name!r}")
+        missing = "NoAnswer: " + course_text("no value for {0}", repr(name))
+        raise StudentError(answer.error if not answer.ok else missing)
     return answer.get(name)
 
 
@@ -109,10 +111,11 @@ def run_judge(judge: Judge, kernel: Kernel) -> tuple[bool, str, str]:
     except StudentError as err:
         return False, err.ename, _clean(err.evalue)
     except NoAnswer as err:
-        return False, "NoAnswer", _clean(f"the grader got no usable answer from your notebook: {err}")
+        return False, "NoAnswer", _clean(course_text("the grader got no usable answer from your notebook: {0}", err))
     except Exception as err:  # the kernel sent data of an unexpected kind (or the judge has a bug)
         log.warning("judge %s: %s: %s", getattr(judge, "__name__", judge), type(err).__name__, err)
-        return False, "CheckFailed", _clean(f"the grader could not check this answer ({type(err).__name__}: {err})")
+        return False, "CheckFailed", _clean(course_text("the grader could not check this answer ({0}: {1})",
+                                                        type(err).__name__, err))
 
 
 def verdict_outputs(passed: bool, ename: str, message: str) -> list:

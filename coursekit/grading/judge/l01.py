@@ -15,6 +15,7 @@ from coursekit.grading.judge import need, registry
 from coursekit.grading.judge import reference as ref
 from coursekit.grading.judge.probes import MODEL_PROBE
 from coursekit.notebook.checks import CheckFailed, expect, expect_close, expect_dtype, expect_shape
+from coursekit.notebook.i18n import course_text
 
 cell = registry()
 JUDGES = cell.JUDGES
@@ -38,7 +39,7 @@ def _numpy_array(answer):
     asks for a NumPy array, and a tf.Tensor fails later (``x_test[wrong]`` raises a TypeError)."""
     types = need(answer, "types")
     types = [str(t) for t in types] if isinstance(types, list) else [str(types)]
-    kind = (types[0].rsplit(".", 1)[-1] if types else "nothing")[:80]
+    kind = (types[0].rsplit(".", 1)[-1] if types else course_text("nothing"))[:80]
     expect("numpy.ndarray" in types, f"prepare_images must return a NumPy array, found {kind}. Turn a tf.Tensor "
            "into one with .numpy(): the cells below index the images with NumPy arrays, which a tensor does not accept.")
 
@@ -230,9 +231,10 @@ def _behaviour(k, rng, n):
     if not np.allclose(p, expected, atol=1e-4, rtol=1e-3):
         worst = float(np.abs(p - expected).max())
         rows = np.abs(p.sum(axis=1) - 1).max()
-        hint = ("its rows do not sum to 1: the last layer needs softmax" if rows > 1e-3 else
-                "the softmax should be applied once, by the last Dense layer" if p.max() - p.min() < 0.5 * (expected.max() - expected.min())
-                else "check each layer's activation and padding, and the order of the layers in call()")
+        hint = (course_text("its rows do not sum to 1: the last layer needs softmax") if rows > 1e-3 else
+                course_text("the softmax should be applied once, by the last Dense layer")
+                if p.max() - p.min() < 0.5 * (expected.max() - expected.min())
+                else course_text("check each layer's activation and padding, and the order of the layers in call()"))
         raise CheckFailed(f"MyModel's output with the grader's weights on the grader's images differs from the reduced "
                           f"VGG-16's (by up to {worst:.3g}): {hint}.")
     return a

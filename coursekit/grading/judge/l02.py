@@ -16,6 +16,7 @@ import numpy as np
 from coursekit.grading.judge import StudentError, need, registry
 from coursekit.grading.judge import reference as ref
 from coursekit.notebook.checks import CheckFailed, expect, expect_close, expect_dtype, expect_shape
+from coursekit.notebook.i18n import course_text
 
 cell = registry()
 JUDGES = cell.JUDGES
@@ -354,11 +355,11 @@ def _forward(a, name, x, seed, shapes, structure, what):
             h = ref.maxpool2(ref.relu(ref.conv2d_same(h, kernel, bias)))
         logits = ref.relu(h.reshape(len(h), -1) @ weights[3][0] + weights[3][1]) @ k5 + b5
         if np.allclose(p, ref.softmax(ref.softmax(logits)), atol=1e-4, rtol=1e-3):
-            hint = "the softmax is applied twice: once by 'predictions', once more after it"
+            hint = course_text("the softmax is applied twice: once by 'predictions', once more after it")
         elif np.allclose(p, logits, atol=1e-4, rtol=1e-3):
-            hint = "it outputs the logits: the last Dense layer needs activation='softmax'"
+            hint = course_text("it outputs the logits: the last Dense layer needs activation='softmax'")
         else:
-            hint = "check each layer's activation, padding and pooling, and the order of the layers"
+            hint = course_text("check each layer's activation, padding and pooling, and the order of the layers")
         raise CheckFailed(f"{what}'s output with the grader's weights on the grader's images differs from the "
                           f"VGG16 brief's (by up to {worst:.3g}): {hint}.")
 
@@ -843,7 +844,7 @@ def train_model_visible(k):
     bias = np.zeros(3, "float32")
     a = k.ask(TRAIN, x=x, y=y, xv=x[:30], yv=y[:30], kernel=kernel, bias=bias, lr=1e-2, calls=[[2, {"epochs": 2}, False]])
     run = _runs(a)[0]
-    _run_error(run, "4x4x3 images")
+    _run_error(run, course_text("4x4x3 images"))
     ok, name = run["history"]
     expect(ok is True, f"train_model must return the History from model.fit, found {name}.")
     values = run.get("values", {})
@@ -884,7 +885,7 @@ def train_model_hidden(k):
     a = k.ask(TRAIN, x=x, y=y, xv=xv, yv=yv, kernel=kernel, bias=bias, lr=0.05, calls=calls)
     runs = _runs(a)
     run = runs[0]
-    _run_error(run, f"{features} features")
+    _run_error(run, course_text("{0} features", features))
     per = -(-n // batch)
     want = {"batches": epochs * per, "epochs": epochs}
     expect(run["seen"] == want, f"{epochs} epochs of {n} images in batches of {batch} are {epochs * per} batches; found "
@@ -897,7 +898,7 @@ def train_model_hidden(k):
     expect(len(losses) == epochs and losses[-1] < losses[0] and _model_loss(x, y, run["weights"]) < _model_loss(x, y, [kernel, bias]),
            f"the training loss should fall over {epochs} epochs.")
     expect(len(runs) == 2, "train_model failed when called a second time.")
-    _run_error(runs[1], f"{features} features")
+    _run_error(runs[1], course_text("{0} features", features))
     batches = runs[1]["seen"]["batches"]
     expect(batches == -(-n // 256), f"by default batch_size must be 256 ({n} images -> {-(-n // 256)} batches); "
            f"found {batches} batches.")

@@ -21,6 +21,7 @@ from coursekit.grading.judge import need, registry
 from coursekit.grading.judge import reference as ref
 from coursekit.grading.judge.probes import MODEL_PROBE
 from coursekit.notebook.checks import CheckFailed, expect, expect_close, expect_dtype, expect_shape
+from coursekit.notebook.i18n import course_text
 
 cell = registry()
 JUDGES = cell.JUDGES
@@ -257,7 +258,7 @@ def _keras_error_text(text):
     name, _, rest = text.partition(": ")
     body = inner.group(1).strip() if inner else rest.strip()
     body = body if len(body) < 600 else body[:600] + " ..."
-    return f"{name}: {body}" + (f" (raised in {where.group(1)})" if where else "")
+    return course_text("{0}: {1} (raised in {2})", name, body, where.group(1)) if where else f"{name}: {body}"
 
 
 def _same_outputs(p, x, seed, what):
@@ -268,8 +269,8 @@ def _same_outputs(p, x, seed, what):
     if not np.allclose(p, expected, atol=1e-4, rtol=1e-3):
         worst = float(np.abs(p - expected).max())
         rows = float(np.abs(np.asarray(p, dtype=np.float64).sum(axis=1) - 1).max())
-        hint = ("its rows do not sum to 1: the last layer needs activation='softmax'" if rows > 1e-3 else
-                "check each layer's activation, kernel size, padding and dilation, and the order of the layers")
+        hint = (course_text("its rows do not sum to 1: the last layer needs activation='softmax'") if rows > 1e-3 else
+                course_text("check each layer's activation, kernel size, padding and dilation, and the order of the layers"))
         raise CheckFailed(f"{what}'s output with the grader's weights on the grader's images differs from the post's "
                           f"model's (by up to {worst:.3g}): {hint}.")
 
@@ -463,7 +464,7 @@ def build_model_hidden(k):
     want = ref.sparse_ce(probs_labels.ravel(), probs.astype(np.float64))
     loss = a.get("loss")
     if loss is None:
-        loss = f"an error ({a.get('loss_error') or a.error})"
+        loss = course_text("an error ({0})", a.get('loss_error') or a.error)
     expect(isinstance(loss, float) and abs(loss - want) < 1e-3,
            "the model's loss must be the sparse categorical cross-entropy of its probabilities, for integer labels of "
            f"shape (N, 1): on a hand-made batch it should be {want:.4f}, found {loss}. Compile with "
@@ -480,8 +481,9 @@ def build_model_hidden(k):
     expect(np.isfinite(trained.get("loss", np.nan)) and trained["loss"] < 5,
            f"the loss of a training step on integer labels should be a small finite number, found {trained.get('loss')}.")
     # What the optimizer does, not what it says: one Adam step moves each weight by the learning rate.
-    for step, want_lr, what in ((need(a, "step_b"), 0.001, "the default learning rate must be 0.001 (the post's)"),
-                                (need(a, "step_c"), lr, f"build_model(learning_rate={lr:g}) must use that learning rate")):
+    for step, want_lr, what in ((need(a, "step_b"), 0.001, course_text("the default learning rate must be 0.001 (the post's)")),
+                                (need(a, "step_c"), lr,
+                                 course_text("build_model(learning_rate={0}) must use that learning rate", f"{lr:g}"))):
         measured = _adam_lr(step)
         expect(abs(measured / want_lr - 1) < 0.02,
                f"{what}, found {measured:g}: one training step of Adam should move every bias of the last layer by "
@@ -651,26 +653,28 @@ def _not_an_average(is_array, type_name, found, tables, visible):
     """What an ensemble_predict output that is not the members' average looks like ("" if nothing known)."""
     k, (n, c) = len(tables), tables[0].shape
     if not is_array:
-        return f"a {type_name}, not a NumPy array" + (" (convert a tensor with .numpy())" if visible else "")
+        return (course_text("a {0}, not a NumPy array (convert a tensor with .numpy())", type_name) if visible
+                else course_text("a {0}, not a NumPy array", type_name))
     if found is None:
-        return "something that is not an array of numbers"
+        return course_text("something that is not an array of numbers")
     if found.shape != (n, c):
         if not visible:
-            return f"shape {found.shape}: average the members' (N, n_classes) outputs over the members (axis 0)"
+            return course_text("shape {0}: average the members' (N, n_classes) outputs over the members (axis 0)",
+                               found.shape)
         if found.shape == (n,):
-            return (f"one number per input, shape {found.shape}: return the averaged probabilities, not class "
-                    "indices (no argmax)")
+            return course_text("one number per input, shape {0}: return the averaged probabilities, not class "
+                               "indices (no argmax)", found.shape)
         if found.shape in ((k, c), (k, n)):
-            return (f"shape {found.shape}, an average over the inputs instead of over the members: "
-                    "average the stacked predictions over axis 0")
+            return course_text("shape {0}, an average over the inputs instead of over the members: "
+                               "average the stacked predictions over axis 0", found.shape)
         if found.shape == (k, n, c):
-            return f"shape {found.shape}, the members' predictions not averaged: average them over axis 0"
+            return course_text("shape {0}, the members' predictions not averaged: average them over axis 0", found.shape)
         return ""
     if np.allclose(found, sum(tables), atol=1e-5):
-        return ("the sum of the members' outputs (the post's): divide by the number of members" if visible
-                else "the sum of the members' outputs: divide by the number of members")
+        return (course_text("the sum of the members' outputs (the post's): divide by the number of members") if visible
+                else course_text("the sum of the members' outputs: divide by the number of members"))
     if np.allclose(found * k, np.round(found * k), atol=1e-5):
-        return "vote fractions: the argmax was taken before averaging; average the probabilities themselves"
+        return course_text("vote fractions: the argmax was taken before averaging; average the probabilities themselves")
     return ""
 
 

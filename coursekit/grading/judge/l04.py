@@ -14,6 +14,7 @@ from coursekit.grading.judge import need, registry
 from coursekit.grading.judge import reference as ref
 from coursekit.grading.judge.probes import MODEL_PROBE
 from coursekit.notebook.checks import CheckFailed, expect, expect_close, expect_shape
+from coursekit.notebook.i18n import course_text
 
 cell = registry()
 JUDGES = cell.JUDGES
@@ -263,11 +264,13 @@ class _VggProbe:
         shapes = need(answer, tag + "shapes")
         if shapes != self.shapes:
             i = next((i for i, (s, t) in enumerate(zip(shapes, self.shapes)) if s != t), min(len(shapes), len(self.shapes)))
-            found = f"layer {i + 1} has {shapes[i]}" if i < len(shapes) else f"only {len(shapes)} have weights"
+            found = (course_text("layer {0} has {1}", i + 1, shapes[i]) if i < len(shapes)
+                     else course_text("only {0} have weights", len(shapes)))
+            expected = self.shapes[i] if i < len(self.shapes) else course_text("no more")
             raise CheckFailed(f"{what}: the layers with weights, in the order the model runs them, should have VGG16-BN's "
                               f"{len(self.shapes)} weight shapes (13 x Conv2D [kernel, bias] then BatchNormalization "
                               f"[gamma, beta, moving mean, moving variance], then 3 Dense [kernel, bias]); {found}, "
-                              f"expected {self.shapes[i] if i < len(self.shapes) else 'no more'}.")
+                              f"expected {expected}.")
         eps = need(answer, tag + "eps")
         eps = [float(e) if isinstance(e, (int, float)) and 0 <= e <= 0.1 else 1e-3 for e in eps]
         p = need(answer, tag + "p")
@@ -340,7 +343,7 @@ def build_vgg16_bn_hidden(k):
     expect(flags == [[True, True, False, False] if len(s) == 4 else [True] * len(s) for s in pa.shapes],
            "expected 8,448 non-trainable parameters (BN moving statistics): only the BatchNormalization layers' "
            "moving mean and variance may be non-trainable.")
-    new = "build_vgg16_bn must build a NEW model (new layers, new weights) on every call."
+    new = course_text("build_vgg16_bn must build a NEW model (new layers, new weights) on every call.")
     expect(need(a, "same") is False and need(a, "shared") is False, new)
     found = _found(need(a, "layers_b"))
     compare_architecture(_relu_kinds(found, _hidden_spec(side, classes)), found)
@@ -523,21 +526,21 @@ def save_and_reload_hidden(k):
             raise CheckFailed(f"{what}: its predictions are not those of the model you saved.")
         return which
 
-    in_keras = from_file("own", "a model loaded from your model.keras file")
-    in_weights = from_file("copy", "a copy loaded from your model.weights.h5 file")
+    in_keras = from_file("own", course_text("a model loaded from your model.keras file"))
+    in_weights = from_file("copy", course_text("a copy loaded from your model.weights.h5 file"))
     for what in ("reloaded", "restored"):
         expect(need(a, what + "_is") is False, f"save_and_reload must return new models: {what} is the model it was given.")
         expect(need(a, what + "_shares") is False,
                f"{what} shares layers and weights with the model it was given: it must be a new model "
                "(keras.models.load_model for reloaded, keras.models.clone_model for restored).")
     for what, file, which, how in [
-            ("reloaded", "model.keras", in_keras, "load it with keras.models.load_model"),
+            ("reloaded", "model.keras", in_keras, course_text("load it with keras.models.load_model")),
             ("restored", "model.weights.h5", in_weights,
-             "load the weights file into keras.models.clone_model(model) with load_weights")]:
+             course_text("load the weights file into keras.models.clone_model(model) with load_weights"))]:
         found = need(a, what)
         got = _closest(found, {0: outputs[0], in_keras: outputs[in_keras], in_weights: outputs[in_weights]})
-        label = ("the reloaded model (from model.keras)" if what == "reloaded"
-                 else "the restored copy (from model.weights.h5)") + " after the original changed"
+        label = (course_text("the reloaded model (from model.keras) after the original changed") if what == "reloaded"
+                 else course_text("the restored copy (from model.weights.h5) after the original changed"))
         if got == 0:
             raise CheckFailed(f"{label}: it predicts like the model it was given, not like the model in your {file}: "
                               f"it was copied in memory, not read from the file - {how}.")
@@ -546,7 +549,7 @@ def save_and_reload_hidden(k):
                               f"{'model.weights.h5' if file == 'model.keras' else 'model.keras'}, not from {file} - {how}.")
         expect_close(found, outputs[which], label, atol=1e-5)
     steps = need(a, "steps")
-    shown = "no optimizer (was it loaded with compile=False?)" if steps is None else f"{steps} steps"
+    shown = course_text("no optimizer (was it loaded with compile=False?)") if steps is None else course_text("{0} steps", steps)
     expect(steps == 3, f"the model loaded from model.keras should keep the optimizer state (3 steps), found {shown}.")
     expect(need(a, "names") == ["hidden_a", "norm_a", "out_a"],
            "the restored copy must have the same architecture (use keras.models.clone_model).")
@@ -625,7 +628,7 @@ def _check_augmenter(k, rng, size, pad, n=256):
     expect((out == 0).any(), f"make_augmenter(image_size={size}, pad={pad}): no pixel of the shifted images is 0: "
            "fill the gap a shift leaves with zeros (fill_mode='constant').")
     expect(np.isin(out[out != 0], ramp).all(), "pixels must be moved, not blended: use interpolation='nearest'.")
-    for axis, way in [(1, "sideways (empty columns)"), (2, "up or down (empty rows)")]:
+    for axis, way in [(1, course_text("sideways (empty columns)")), (2, course_text("up or down (empty rows)"))]:
         empty = (out == 0).all(axis=axis).sum(axis=1)
         expect(empty.max() == pad, f"make_augmenter(image_size={size}, pad={pad}): shifts {way} should reach up to "
                f"{pad} pixels and no further, with translation factors pad / image_size; the largest was {int(empty.max())}.")

@@ -21,6 +21,7 @@ from coursekit.grading.judge import need, registry
 from coursekit.grading.judge import reference as ref
 from coursekit.grading.judge.probes import MODEL_PROBE
 from coursekit.notebook.checks import CheckFailed, expect, expect_close, expect_shape
+from coursekit.notebook.i18n import course_text
 
 cell = registry()
 JUDGES = cell.JUDGES
@@ -68,12 +69,13 @@ for i, (name, args, kwargs) in enumerate(IN["calls"]):
 """
 
 
-def _pc_why(got, weights, n_bias, unit, bias=True, more=()):
-    """The usual mistake behind a wrong count, in words ("." when none fits)."""
-    hints = [(weights, f" - that is the weights alone: add the biases, one per {unit}."),
-             (weights + 1, f" - one bias per {unit}, not one for the whole layer.")] if bias else \
-            [(weights + n_bias, " - with bias=False, leave the biases out.")]
-    return next((h for v, h in hints + list(more) if got is not None and got == v), ".")
+def _pc_why(found, got, weights, n_bias, unit, bias=True, more=()):
+    """``found`` (what the student's function returned, as shown) and the usual mistake behind a wrong
+    count, in words (``found`` and "." when none fits): one template each, so that a verdict translates whole."""
+    hints = [(weights, course_text("{0} - that is the weights alone: add the biases, one per {1}.", found, unit)),
+             (weights + 1, course_text("{0} - one bias per {1}, not one for the whole layer.", found, unit))] if bias else \
+            [(weights + n_bias, course_text("{0} - with bias=False, leave the biases out.", found))]
+    return next((h for v, h in hints + list(more) if got is not None and got == v), f"{found}.")
 
 
 def _conv_count(k, i, o, bias=True):
@@ -87,16 +89,20 @@ def _dense_count(i, o, bias=True):
 def _check_conv(got, k, i, o, kw, head):
     b = kw.get("bias", True)
     want = _conv_count(k, i, o, b)
-    expect(_eq(got, want), f"{head}: expected {want:,}, found {got['repr']}"
-           + _pc_why(got["num"], k * k * i * o, o, "filter", b,
-                     more=[(k * i * o + o * b, " - a kernel x kernel window holds kernel*kernel*in_ch weights per filter.")]))
+    found = got["repr"]
+    expect(_eq(got, want), f"{head}: expected {want:,}, found "
+           + _pc_why(found, got["num"], k * k * i * o, o, course_text("filter"), b,
+                     more=[(k * i * o + o * b, course_text(
+                         "{0} - a kernel x kernel window holds kernel*kernel*in_ch weights per filter.", found))]))
 
 
 def _check_dense(got, i, o, kw, head):
     b = kw.get("bias", True)
     want = _dense_count(i, o, b)
-    expect(_eq(got, want), f"{head}: expected {want:,}, found {got['repr']}"
-           + _pc_why(got["num"], i * o, o, "unit", b, more=[(i * o + i * b, " - one bias per unit (n_out), not one per input.")]))
+    found = got["repr"]
+    expect(_eq(got, want), f"{head}: expected {want:,}, found "
+           + _pc_why(found, got["num"], i * o, o, course_text("unit"), b,
+                     more=[(i * o + i * b, course_text("{0} - one bias per unit (n_out), not one per input.", found))]))
 
 
 def _check_integers(a, names):
@@ -183,16 +189,16 @@ def _rows(a, n):
 
 
 def _vt_why(found, want):
-    """The usual mistake behind a wrong row, in words ("." when none fits)."""
+    """The row found and the usual mistake behind it, in words (the row and "." when none fits)."""
     if found[:2] == want[:2] and want[2] and found[2] == want[2] - want[1][-1]:
-        return f" - the {want[1][-1]:,} biases (one per filter or unit) are missing."
+        return course_text("{0} - the {1} biases (one per filter or unit) are missing.", found, f"{want[1][-1]:,}")
     if found[0] == want[0] and want[0].endswith("pool") and found[1] != want[1]:
-        return " - a 2x2 max-pool with stride 2 halves each side, rounding down (7 -> 3, 3 -> 1)."
+        return course_text("{0} - a 2x2 max-pool with stride 2 halves each side, rounding down (7 -> 3, 3 -> 1).", found)
     if found[0] == want[0] and len(found[1]) == len(want[1]) == 3 and found[1][0] == found[1][1] != want[1][1]:
-        return " - height and width can differ: input_shape is (height, width, channels)."
+        return course_text("{0} - height and width can differ: input_shape is (height, width, channels).", found)
     if found[:2] == want[:2] == ("block1_conv1", want[1]) and found[2] != want[2]:
-        return " - block1_conv1 sees the image's channels, input_shape[2]."
-    return "."
+        return course_text("{0} - block1_conv1 sees the image's channels, input_shape[2].", found)
+    return f"{found}."
 
 
 @cell("vgg16_param_table_visible")
@@ -203,14 +209,14 @@ def vgg16_param_table_visible(k):
            f"VGG16 has 13 conv + 5 pool + flatten + 3 dense = 22 rows; found {n if seq is True else need(a, 'type0')}.")
     rows, want = _rows(a, 0), _table((32, 32, 3), 10)
     for i in (0, 2, 18, 19, 21):
-        expect(rows[i] == want[i], f"row {i + 1}: expected {want[i]}, found {rows[i]}" + _vt_why(rows[i], want[i]))
+        expect(rows[i] == want[i], f"row {i + 1}: expected {want[i]}, found " + _vt_why(rows[i], want[i]))
     total = sum(r[2] for r in rows)
     expect(total == 33_638_218, f"the parameters of the post's model add up to 33,638,218; your table sums to {total:,}.")
     rows, want = _rows(a, 1), _table((48, 40, 3), 10)   # not square; 5 -> 2 and 3 -> 1 on the way down
     expect(len(rows) == 22, f"vgg16_param_table((48, 40, 3), 10): expected 22 rows, found {len(rows)}.")
     for i in (0, 9, 13, 17):
         expect(rows[i] == want[i], f"vgg16_param_table((48, 40, 3), 10), row {i + 1}: expected {want[i]}, "
-                                   f"found {rows[i]}" + _vt_why(rows[i], want[i]))
+                                   "found " + _vt_why(rows[i], want[i]))
     return (f"vgg16_param_table: 22 rows at 32x32 (5 checked, {total:,} parameters in all); at 48x40 the shapes "
             "stay apart and each pool rounds down.")
 
@@ -244,7 +250,7 @@ def vgg16_param_table_hidden(k):
     t, want = _rows(a, 1), _table((h2, w2, c2), classes2, fc2)
     call = f"vgg16_param_table(({h2}, {w2}, {c2}), {classes2}, fc={fc2})"
     for i, (got, exp) in enumerate(zip(t, want)):
-        expect(got == exp, f"{call}, row {i + 1}: expected {exp}, found {got}" + _vt_why(got, exp))
+        expect(got == exp, f"{call}, row {i + 1}: expected {exp}, found " + _vt_why(got, exp))
     expect(len(t) == len(want), f"{call}: expected {len(want)} rows, found {len(t)}.")
     return "vgg16_param_table: right at other sizes, channel counts, class counts and head widths."
 
@@ -260,13 +266,14 @@ for i, args in enumerate(IN["sv"]):
 """
 
 
-def _rf_why(got, want):
-    """The usual mistake behind a wrong receptive field, in words ("." when none fits)."""
+def _rf_why(found, got, want):
+    """``found`` and the usual mistake behind a wrong receptive field, in words (``found`` and "." when none fits)."""
     if got is not None and got == want - 1:
-        return " - off by one: a single convolution already sees a kernel x kernel patch."
+        return course_text("{0} - off by one: a single convolution already sees a kernel x kernel patch.", found)
     if got is not None and got == want + 1:
-        return " - off by one: the windows of stacked layers overlap, so each layer after the first adds kernel - 1 pixels."
-    return "."
+        return course_text("{0} - off by one: the windows of stacked layers overlap, so each layer after the first "
+                           "adds kernel - 1 pixels.", found)
+    return f"{found}."
 
 
 def _pair_is(got, want):
@@ -284,8 +291,8 @@ def receptive_field_visible(k):
     a = k.ask(RF, rf=[[1], [2], [3]], sv=[[2, 64]])
     for i, (n, want) in enumerate([(1, 3), (2, 5), (3, 7)]):
         got = need(a, f"rf{i}")
-        expect(_eq(got, want), f"receptive_field({n}) (3x3 kernels): expected {want}, found {got['repr']}"
-               + _rf_why(got["num"], want))
+        expect(_eq(got, want), f"receptive_field({n}) (3x3 kernels): expected {want}, found "
+               + _rf_why(got["repr"], got["num"], want))
     got = need(a, "sv0")
     expect(_pair_is(got, (73_728, 102_400)),
            "stacked_vs_single_params(2, 64): two 3x3 layers have 2*9*64*64 = 73,728 weights and one 5x5 layer "
@@ -305,9 +312,9 @@ def receptive_field_hidden(k):
     for i, args in enumerate(rf):
         want = 1 + args[0] * ((args[1] if len(args) > 1 else 3) - 1)
         got = need(a, f"rf{i}")
-        hint = (" - that is the answer for 3x3 kernels: use the kernel argument."
-                if len(args) > 1 and _eq(got, 1 + 2 * args[0]) else "")
-        expect(_eq(got, want), f"receptive_field{args}: expected {want}, found {got['repr']}" + (hint or _rf_why(got["num"], want)))
+        why = (course_text("{0} - that is the answer for 3x3 kernels: use the kernel argument.", got["repr"])
+               if len(args) > 1 and _eq(got, 1 + 2 * args[0]) else _rf_why(got["repr"], got["num"], want))
+        expect(_eq(got, want), f"receptive_field{args}: expected {want}, found " + why)
     for i, (n, ch) in enumerate(sv):
         want, got = _sv_want(n, ch), need(a, f"sv{i}")
         expect(_pair_is(got, want), f"stacked_vs_single_params({n}, {ch}): expected {want}, found {got['repr']}"
@@ -323,18 +330,19 @@ for i, c in enumerate(IN["classes"]):
 """
 
 
-def _il_why(got, c, hidden=False):
-    """The usual mistake behind a wrong initial loss, in words ("." when none fits)."""
+def _il_why(found, got, c, hidden=False):
+    """``found`` and the usual mistake behind a wrong initial loss, in words (``found`` and "." when none fits)."""
     if got is None:
-        return "."
+        return f"{found}."
     for log, name in ((np.log10, "log10"), (np.log2, "log2")):
         if abs(got - log(c)) < 1e-6:
-            return f" - that is {name}({c}): cross-entropy uses the natural logarithm (np.log, math.log)."
+            return course_text("{0} - that is {1}({2}): cross-entropy uses the natural logarithm (np.log, math.log).",
+                               found, name, c)
     if abs(got + np.log(c)) < 1e-6:
-        return " - wrong sign: the loss is -log(1/C) = +log(C)."
+        return course_text("{0} - wrong sign: the loss is -log(1/C) = +log(C).", found)
     if hidden and abs(got - np.log(10)) < 1e-6:
-        return " - that is log(10), the value for 10 classes: use num_classes."
-    return "."
+        return course_text("{0} - that is log(10), the value for 10 classes: use num_classes.", found)
+    return f"{found}."
 
 
 @cell("initial_loss_visible")
@@ -342,7 +350,7 @@ def initial_loss_visible(k):
     got = need(k.ask(LOSS, classes=[10]), "r0")
     expect(got["float"] is True, f"initial_loss must return a float, found {got['type']}.")
     expect(got["num"] is not None and abs(got["num"] - 2.302585093) < 1e-6,
-           f"initial_loss(10): expected log(10) = 2.302585..., found {got['repr']}" + _il_why(got["num"], 10))
+           "initial_loss(10): expected log(10) = 2.302585..., found " + _il_why(got["repr"], got["num"], 10))
     return f"initial_loss(10) = {got['num']:.4f}, a float: the post's stuck loss."
 
 
@@ -358,7 +366,7 @@ def initial_loss_hidden(k):
         got = need(a, f"r{i}")
         expect(got["float"] is True, f"initial_loss({c}) must return a float, found {got['type']}.")
         expect(got["num"] is not None and abs(got["num"] - want) < 1e-6,
-               f"initial_loss({c}): expected {want:.6f}, found {got['repr']}" + _il_why(got["num"], c, hidden=True))
+               f"initial_loss({c}): expected {want:.6f}, found " + _il_why(got["repr"], got["num"], c, hidden=True))
     return "initial_loss: log(C) for other class counts."
 
 
@@ -602,24 +610,28 @@ def _check_behaviour(a, plan, bn, what):
     shapes, found = plan["shapes"], need(a, "shapes")
     if found != shapes:
         i = next((i for i, (f, s) in enumerate(zip(found, shapes)) if f != s), min(len(found), len(shapes)))
+        model = course_text("VGG16 with BatchNorm") if bn else "VGG16"   # no empty value: the verdict translates whole
+        none = course_text("no more layers")
         raise CheckFailed(
             f"{what}: the layers with weights, in the order the model calls them, should be {len(shapes)} with the "
-            f"weight shapes of VGG16{' with BatchNorm' if bn else ''}; at number {i + 1} expected "
-            f"{shapes[i] if i < len(shapes) else 'no more layers'}, found {found[i] if i < len(found) else 'no more layers'}.")
+            f"weight shapes of {model}; at number {i + 1} expected "
+            f"{shapes[i] if i < len(shapes) else none}, found {found[i] if i < len(found) else none}.")
     p = need(a, "p")
     expected, _ = _forward(plan["x"], plan["weights"], bn)
     expect_shape(p, expected.shape, f"{what} on {len(expected)} images")
     if not np.allclose(p, expected, atol=1e-4, rtol=1e-3):
         worst = float(np.abs(p - expected).max())
         if np.abs(p.sum(axis=1) - 1).max() > 1e-3:
-            hint = "its rows do not sum to 1: the last Dense layer needs softmax"
+            hint = course_text("its rows do not sum to 1: the last Dense layer needs softmax")
         elif bn:
-            hint = ("each block is Conv2D (no activation) -> BatchNormalization -> ReLU, softmax at the end; at "
-                    "inference (training=False) BatchNormalization must normalise with its moving mean and variance")
+            hint = course_text("each block is Conv2D (no activation) -> BatchNormalization -> ReLU, softmax at the end; "
+                               "at inference (training=False) BatchNormalization must normalise with its moving mean "
+                               "and variance")
         else:
-            hint = "check each layer's activation and padding, and the order of the layers"
+            hint = course_text("check each layer's activation and padding, and the order of the layers")
+        model = course_text("VGG16's with BatchNorm") if bn else course_text("VGG16's")
         raise CheckFailed(f"{what}'s output with the grader's weights on the grader's images differs from "
-                          f"VGG16's{' with BatchNorm' if bn else ''} (by up to {worst:.3g}): {hint}.")
+                          f"{model} (by up to {worst:.3g}): {hint}.")
 
 
 INITIALIZERS = {  # name: (Keras class, scale, mode, distribution) - VarianceScaling's parameters
@@ -631,7 +643,7 @@ INITIALIZERS = {  # name: (Keras class, scale, mode, distribution) - VarianceSca
 
 def _init_problem(a, init):
     """None when the initial kernels sampled in the kernel fit the initializer's distribution (their
-    spread and their range), else what does not fit, in words."""
+    spread and their range), else what does not fit, in words (the end of a sentence: ": ... .")."""
     _, scale, mode, dist = INITIALIZERS[init]
     samples, sizes, shapes = need(a, "samples"), need(a, "sample_sizes"), need(a, "sample_shapes")
     parts = np.split(np.asarray(samples, dtype=np.float64), np.cumsum(sizes)[:-1]) if sizes else []
@@ -645,21 +657,23 @@ def _init_problem(a, init):
         bound = math.sqrt(3) * std if dist == "uniform" else 2 * std / 0.87962566103423978
         got = float(np.sqrt(np.mean(x ** 2)))
         if abs(got / std - 1) > 3.6 / math.sqrt(len(x)) + 0.02:
-            return (f"the initial kernel of weight layer {i} (shape {tuple(shape)}) has a standard deviation of "
-                    f"{got:.3g}, where {init} gives {std:.3g}")
+            return course_text(": the initial kernel of weight layer {0} (shape {1}) has a standard deviation of "
+                               "{2}, where {3} gives {4}.", i, tuple(shape), f"{got:.3g}", init, f"{std:.3g}")
         if float(np.abs(x).max()) > bound * 1.001 + 1e-6:
-            return (f"the initial kernel of weight layer {i} (shape {tuple(shape)}) reaches {float(np.abs(x).max()):.3g}, "
-                    f"beyond {init}'s range (+-{bound:.3g})")
+            return course_text(": the initial kernel of weight layer {0} (shape {1}) reaches {2}, beyond {3}'s range "
+                               "(+-{4}).", i, tuple(shape), f"{float(np.abs(x).max()):.3g}", init, f"{bound:.3g}")
     return None
 
 
 def _check_initializer(a, init, message, count=None):
+    """``message(end)``: the sentence that says which initializer the layers must use, ending with ``end``
+    (one template with the end as its last value, so that each verdict translates whole)."""
     inits = need(a, "inits")
     cls = INITIALIZERS[init][0]
     expect((count is None or len(inits) == count) and all(i == cls for i in inits),
-           message + ("; found " + ", ".join(inits) + "." if count is not None else "."))
+           message(course_text("; found {0}.", ", ".join(inits)) if count is not None else "."))
     problem = _init_problem(a, init)
-    expect(problem is None, f"{message}: {problem}.")
+    expect(problem is None, message(problem or "."))
 
 
 # ---- build_plain_vgg16 -------------------------------------------------------------------------
@@ -730,13 +744,14 @@ def build_plain_vgg16_hidden(k):
                    samples=True, behaviour=plan)
     _could_not_run(a, shape)
     compare_architecture(_plain_spec(shape, classes, fc, base, False), _found(need(a, "layers")))
-    _check_initializer(a, init, f"build_plain_vgg16(..., kernel_initializer={init!r}) must use it in all 13 Conv2D and 3 Dense layers", 16)
+    _check_initializer(a, init, lambda end: course_text(
+        "build_plain_vgg16(..., kernel_initializer={0}) must use it in all 13 Conv2D and 3 Dense layers{1}", repr(init), end), 16)
     shape2, classes2, fc2, base2 = _other_config(rng, 3, fc_range=(8, 25))
     a2 = _ask_model(k, "plain", [list(shape2), classes2], dict(fc=fc2, base=base2), shape2, samples=True,
                     x0=rng.random((3,) + shape2).astype("float32"))
     _could_not_run(a2, shape2)
-    _check_initializer(a2, "glorot_uniform",
-                       "by default build_plain_vgg16 must keep Keras' default initializer, glorot_uniform (the post's setting)")
+    _check_initializer(a2, "glorot_uniform", lambda end: course_text(
+        "by default build_plain_vgg16 must keep Keras' default initializer, glorot_uniform (the post's setting){0}", end))
     p0 = need(a2, "p0")
     expect_shape(p0, (3, classes2), f"build_plain_vgg16({shape2}, {classes2}, fc={fc2}, base={base2}) on 3 images")
     expect_close(p0.sum(axis=1), np.ones(3), "each output row must be probabilities summing to 1 (softmax)", atol=1e-4)
@@ -805,7 +820,7 @@ def build_vgg16_bn_visible(k):
     expect(n_bn == 13, f"expected 13 BatchNormalization layers, one per Conv2D, found {n_bn} distinct ones: "
                        "a layer object used after several convolutions shares one set of weights and statistics.")
     count, nt = need(a, "count"), need(a, "nontrainable")
-    hint = (" - your Conv2D layers have no bias (use_bias=False); keep Keras' default, the count includes it."
+    hint = (course_text(" - your Conv2D layers have no bias (use_bias=False); keep Keras' default, the count includes it.")
             if count == 33_655_114 - 4_224 else ".")
     expect(count == 33_655_114 and nt == 8_448,
            f"expected 33,655,114 parameters (8,448 non-trainable), found {count:,} ({nt:,} non-trainable)" + hint)
@@ -824,16 +839,18 @@ def build_vgg16_bn_hidden(k):
     _could_not_run(a, shape)
     got, want = _bn_rows(_found(need(a, "layers"))), _bn_expected(shape, base, fc, classes)
     expect(got == want, f"{call} does not have the expected layers; first difference: "
-           + next((f"layer {i + 1}: expected {e}, found {g}" for i, (g, e) in enumerate(zip(got, want)) if g != e),
-                  f"expected {len(want)} layers, found {len(got)}") + ".")
+           + next((course_text("layer {0}: expected {1}, found {2}", i + 1, e, g)
+                   for i, (g, e) in enumerate(zip(got, want)) if g != e),
+                  course_text("expected {0} layers, found {1}", len(want), len(got))) + ".")
     p0 = need(a, "p0")
     expect_shape(p0, (4, classes), f"{call} on 4 images")
     expect_close(p0.sum(axis=1), np.ones(4), "each output row must be probabilities summing to 1 (softmax)", atol=1e-4)
     n_bn = need(a, "n_bn")
     expect(n_bn == 13, f"expected 13 BatchNormalization layers (one per Conv2D), found {n_bn} distinct ones.")
     inits = need(a, "inits")
-    message = "the initializers stay at their defaults (glorot_uniform, Keras' default) in build_vgg16_bn"
-    expect(all(i == "GlorotUniform" for i in inits), f"{message}; found " + ", ".join(inits) + ".")
+    def message(end):
+        return course_text("the initializers stay at their defaults (glorot_uniform, Keras' default) in build_vgg16_bn{0}", end)
+    expect(all(i == "GlorotUniform" for i in inits), message(course_text("; found {0}.", ", ".join(inits))))
     _check_initializer(a, "glorot_uniform", message)
     want_count, biases = _bn_count(shape, classes, fc, base)
     count = need(a, "count")
