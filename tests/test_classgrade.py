@@ -21,7 +21,7 @@ from tests import nbtools
 
 LESSON = next((l for l in lesson_ids() if l.startswith("01_")), None)
 needs_lesson = pytest.mark.skipif(LESSON is None, reason="lesson 01 is not selected (COURSE_LESSONS)")
-N_STUDENTS = 8
+N_STUDENTS = 9       # one student of each synthclass kind
 
 
 @pytest.fixture(scope="module")

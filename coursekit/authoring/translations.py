@@ -375,7 +375,10 @@ def message_report(language: str, scope: str, wanted: list[str]) -> MessageRepor
     script = SCRIPTS.get(language)
     for template in wanted:
         tr = entries.get(template)
-        if not tr:
+        if re.search(r"(?<!\{)\{\d+\}\{\d+\}", template):
+            report.wrong.append((template, "two placeholders side by side: a message cannot be matched back to "
+                                           "this template; make the second value part of a template of its own"))
+        elif not tr:
             report.missing.append(template)
         elif _placeholders(tr) != _placeholders(template):
             report.wrong.append((template, "the translation's placeholders differ from the English's"))

@@ -30,7 +30,8 @@ from coursekit import ROOT
 # kind: share of the class. A class of 8 or more gets one of each kind; the rest is shared out by
 # these weights (largest remainder).
 MIX = {
-    "full": 0.30,
+    "full": 0.20,
+    "korean": 0.10,               # the Korean edition (notebooks/ko/): partial answers; with mistakes, known ones
     "partial": 0.25,
     "blank": 0.10,
     "colab_saved": 0.10,          # full answers, downloaded from Colab
@@ -42,7 +43,7 @@ MIX = {
 
 # With ``mistakes=True`` (lessons with KNOWN_MISTAKES only) a share of the class also hands in full
 # answers with known mistakes in them: each such student makes one to all of the lesson's mistakes.
-MIX_WITH_MISTAKES = {**MIX, "full": 0.15, "known_mistakes": 0.15}
+MIX_WITH_MISTAKES = {**MIX, "full": 0.10, "known_mistakes": 0.10}
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,7 @@ def synthetic_class(lesson: str, n: int, seed: int = 0, root: Path = ROOT,
     if mistakes and not KNOWN_MISTAKES.get(lesson):
         raise ValueError(f"no known mistakes for {lesson} (KNOWN_MISTAKES has {sorted(KNOWN_MISTAKES)})")
     master, release = Course(root).read("source", lesson), Course(root).read("release", lesson)
+    edition = _edition(root, lesson, master)
     answers = nbmeta.answer_ids(master)
     tests_of = nbmeta.exercise_tests(master)
     points = {grade_meta(c)["grade_id"]: float(grade_meta(c)["points"]) for c in master.cells if grade_meta(c).get("grade")}
@@ -151,8 +153,8 @@ def synthetic_class(lesson: str, n: int, seed: int = 0, root: Path = ROOT,
     def score(solved):
         return sum(points[t] for a in solved for t in tests_of[a])
 
-    def filled(solved, made=()) -> dict:
-        nb = studentwork.make_submission(master, release, solved)
+    def filled(solved, made=(), language=None) -> dict:
+        nb = studentwork.make_submission(*(edition if language else (master, release)), solved)
         for mistake in made:
             cell = next(c for c in nb.cells if grade_meta(c).get("grade_id") == mistake.answer)
             if mistake.find not in cell.source:
@@ -170,7 +172,10 @@ def synthetic_class(lesson: str, n: int, seed: int = 0, root: Path = ROOT,
         return sorted(rng.sample(answers, rng.randint(1, len(answers) - 1)), key=answers.index)
 
     known = KNOWN_MISTAKES.get(lesson, []) if mistakes else []
-    kinds = [kind for kind, count in _counts(n, MIX_WITH_MISTAKES if mistakes else MIX).items() for _ in range(count)]
+    mix = MIX_WITH_MISTAKES if mistakes else MIX
+    if edition is None:   # no Korean edition built: its share goes to "full"
+        mix = {**{k: v for k, v in mix.items() if k != "korean"}, "full": mix["full"] + mix["korean"]}
+    kinds = [kind for kind, count in _counts(n, mix).items() for _ in range(count)]
     rng.shuffle(kinds)
     out = {}
     for i, kind in enumerate(kinds, 1):
@@ -178,9 +183,12 @@ def synthetic_class(lesson: str, n: int, seed: int = 0, root: Path = ROOT,
         if kind in ("partial", "colab_metadata_lost"):
             solved = partial()
         made = []
-        if kind == "known_mistakes":
+        if kind == "known_mistakes" or (kind == "korean" and known):
+            solved = answers
             made = [known[j] for j in sorted(rng.sample(range(len(known)), rng.randint(1, len(known))))]
-        nb = filled(solved, made)
+        elif kind == "korean":
+            solved = partial()
+        nb = filled(solved, made, language="ko" if kind == "korean" else None)
         if kind == "colab_saved":
             nb = colab_saved(nb)
         elif kind == "colab_metadata_lost":
@@ -200,6 +208,16 @@ def synthetic_class(lesson: str, n: int, seed: int = 0, root: Path = ROOT,
         expected = None if rejected else score(answers) - sum(points[t] for t in fails)
         out[f"s{i:03d}"] = Submission(kind, data, list(solved), expected, [m.name for m in made], fails)
     return out
+
+
+def _edition(root: Path, lesson: str, master):
+    """(Korean master, Korean student edition) of a lesson, or None when there is none."""
+    path = root / "notebooks" / "ko" / f"{lesson}.ipynb"
+    if not path.is_file():
+        return None
+    from coursekit.authoring.translations import translate_master
+
+    return translate_master(master, "ko", lesson, root)[0], nbformat.read(path, as_version=4)
 
 
 def write_class(course: Path, lesson: str, n: int, seed: int = 0, root: Path = ROOT,

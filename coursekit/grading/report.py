@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coursekit.grading.classgrade import RECORDS, read_record
+from coursekit.grading import judge
 from coursekit.grading.coursedir import Course, course_settings
 
 LOOK = ("flagged", "rejected", "failed")
@@ -199,12 +200,14 @@ def _joined(text) -> str:
     return "".join(text) if isinstance(text, list) else str(text or "")
 
 
-def cell_failure(cell: dict, earned: float, top: float) -> str:
-    """Why a graded cell scored below its points, from its outputs."""
+def cell_failure(cell: dict, earned: float, top: float, english=None) -> str:
+    """Why a graded cell scored below its points, from its outputs; ``english``: turns a translated
+    edition's message back into the English one (``judge.english_message``)."""
     outputs = [o for o in cell.get("outputs") or [] if isinstance(o, dict)]
     for out in outputs:
         if out.get("output_type") == "error":
-            return message_text(out.get("ename"), out.get("evalue"))
+            evalue = out.get("evalue")
+            return message_text(out.get("ename"), english(str(evalue)) if english and evalue else evalue)
     for out in outputs:
         if out.get("output_type") == "stream" and out.get("name") == "stderr" and _joined(out.get("text")).strip():
             return message_text("wrote to stderr", _joined(out.get("text")).strip().splitlines()[-1])
@@ -239,8 +242,9 @@ def collect(course: Path, lesson: str, db_url: str | None = None) -> ClassData:
             continue
         nb = _read_notebook(course, lesson, sid)
         found = {c["metadata"]["nbgrader"]["grade_id"]: c for c in _grade_cells(nb)} if nb else {}
+        english = judge.english_message(nb, lesson) if nb else None   # one group per mistake, in any edition
         for c in below:
-            student.failures[c] = (cell_failure(found[c], student.cells.get(c, 0.0), cells[c]) if c in found
+            student.failures[c] = (cell_failure(found[c], student.cells.get(c, 0.0), cells[c], english) if c in found
                                    else "no autograded notebook to read the error from")
     backend = url.split(":", 1)[0].split("+", 1)[0]
     return ClassData(lesson, {c: cells[c] for c in order}, dict(sorted(students.items())), backend)

@@ -48,7 +48,7 @@
 
 # %% [code] cell=code-02 en=a69dfefc17
 (x_train, y_train), (x_test, y_test) = load_mnist()
-print("train:", x_train.shape, x_train.dtype, "| 테스트:", x_test.shape, "| 레이블:", np.unique(y_train))
+print("훈련:", x_train.shape, x_train.dtype, "| 테스트:", x_test.shape, "| 레이블:", np.unique(y_train))
 show_image_grid(x_train, y_train, rows=3, cols=8, title="MNIST 훈련 이미지와 레이블")
 
 # %% [markdown] cell=md-04 en=7269a35e3c

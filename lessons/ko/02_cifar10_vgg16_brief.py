@@ -48,8 +48,8 @@
 
 # %% [code] cell=code-02 en=887cf0676d
 (x_train, y_train), (x_test, y_test) = load_cifar10()
-print("train:", x_train.shape, x_train.dtype, "| 레이블:", y_train.shape, y_train.dtype)
-print("test: ", x_test.shape, "| 클래스:", ", ".join(CIFAR10_CLASSES))
+print("훈련:  ", x_train.shape, x_train.dtype, "| 레이블:", y_train.shape, y_train.dtype)
+print("테스트:", x_test.shape, "| 클래스:", ", ".join(CIFAR10_CLASSES))
 
 # %% [markdown] cell=md-04 en=d207f8fc34
 # fast 모드에서는 작은 부분 집합만 남겨서 노트북 전체가 CPU에서 1분 정도면 실행됩니다. full 모드에서는 원글처럼
@@ -103,8 +103,8 @@ def split_validation(x_test, y_test, n_val=5000):
 
 # %% [code] cell=code-04 en=1b949afb79
 (x_val, y_val), (x_test, y_test) = split_validation(x_test, y_test, n_val=len(x_test) // 2)
-print("train:", x_train.shape, y_train.shape)
-print("valid:", x_val.shape, y_val.shape)
+print("훈련:  ", x_train.shape, y_train.shape)
+print("검증:  ", x_val.shape, y_val.shape)
 print("테스트:", x_test.shape, y_test.shape)
 x_train, x_val, x_test = (a.astype("float32") / 255.0 for a in (x_train, x_val, x_test))
 
@@ -317,7 +317,7 @@ plt.figure(figsize=(5.5, 3.5))
 plt.plot(range(1, len(_lr) + 1), _lr, marker="o")
 plt.yscale("log")
 plt.gca().xaxis.set_major_locator(MaxNLocator(integer=True))
-plt.xlabel("epoch")
+plt.xlabel("에폭")
 plt.ylabel("학습률 (로그 스케일)")
 plt.title("ReduceLROnPlateau가 정한 학습률")
 plt.grid(alpha=0.3)

@@ -45,7 +45,7 @@
 
 # %% [code] cell=code-02 en=abbe1a1c65
 (x_train_raw, y_train), (x_test_raw, y_test) = load_cifar10()
-print("train:", x_train_raw.shape, x_train_raw.dtype, "| 테스트:", x_test_raw.shape, "| 레이블:", y_train.shape)
+print("훈련:", x_train_raw.shape, x_train_raw.dtype, "| 테스트:", x_test_raw.shape, "| 레이블:", y_train.shape)
 show_image_grid(x_train_raw, y_train, class_names=CIFAR10_CLASSES, rows=3, cols=8,
                 title="CIFAR-10 학습 이미지와 그 클래스")
 
@@ -437,10 +437,10 @@ print(f"앙상블 - 멤버 평균: {100 * (ensemble_acc - np.mean(member_acc)):+
 # %% [code] cell=code-14 en=fbce00d479
 growing = [accuracy(np.mean(member_probs[:k], axis=0), y_test) for k in range(1, NUM_MODELS + 1)]
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.6))
-names = [f"멤버 {i + 1}" for i in range(NUM_MODELS)] + ["ensemble"]
+names = [f"멤버 {i + 1}" for i in range(NUM_MODELS)] + ["앙상블"]
 ax1.bar(names, [100 * a for a in member_acc + [ensemble_acc]], color=["tab:blue"] * NUM_MODELS + ["tab:red"])
 ax1.axhline(100 * np.mean(member_acc), color="black", linestyle="--", label="멤버 평균")
-ax1.set_xlabel("model")
+ax1.set_xlabel("모델")
 ax1.set_ylabel("테스트 정확도 (%)")
 ax1.set_title("각 멤버와 평균한 앙상블")
 ax1.legend()

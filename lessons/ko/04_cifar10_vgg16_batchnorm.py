@@ -50,7 +50,7 @@
 
 # %% [code] cell=code-02 en=7c746ca622
 (x_train, y_train), (x_test, y_test) = load_cifar10()
-print("train:", x_train.shape, x_train.dtype, "| 레이블:", y_train.shape, "| 테스트:", x_test.shape)
+print("훈련:", x_train.shape, x_train.dtype, "| 레이블:", y_train.shape, "| 테스트:", x_test.shape)
 show_image_grid(x_train, y_train, class_names=CIFAR10_CLASSES, rows=3, cols=8,
                 title="CIFAR-10 훈련 이미지와 클래스")
 
@@ -81,7 +81,7 @@ print(f"훈련 이미지 {len(x_train)}장, 검증 이미지 {len(x_val)}장, �
 NUM_CLASSES = 10
 x_train, x_val, x_test = (a.astype("float32") / 255.0 for a in (x_train, x_val, x_test))
 y_train_1h, y_val_1h, y_test_1h = (keras.utils.to_categorical(y, NUM_CLASSES) for y in (y_train, y_val, y_test))
-print("images:", x_train.shape, x_train.dtype, "| 원-핫 레이블:", y_train_1h.shape)
+print("이미지:", x_train.shape, x_train.dtype, "| 원-핫 레이블:", y_train_1h.shape)
 
 # %% [markdown] cell=md-06 en=6fed4417c1
 # ## 2. 연습 문제: 배치 정규화를 넣은 완전한 VGG16
@@ -307,7 +307,7 @@ if FAST:
     to_save.train_on_batch(x_train[:64], y_train_1h[:64])
 else:
     to_save = model
-print("saving", to_save.name, f"(파라미터 {to_save.count_params():,}개)")
+print("저장할 모델:", to_save.name, f"(파라미터 {to_save.count_params():,}개)")
 with tempfile.TemporaryDirectory() as folder:
     reloaded, restored = save_and_reload(to_save, folder)
     for name in sorted(os.listdir(folder)):
@@ -474,7 +474,7 @@ if FAST:  # 스텝 한 번으로 파이프라인, 스케줄, 옵티마이저가 
 else:
     recipe_history = recipe_model.fit(train_aug, epochs=AUG_EPOCHS, validation_data=(x_val, y_val_1h),
                                       shuffle=False,  # train_aug가 스스로 섞습니다
-                                      verbose=0, callbacks=[EpochLog("recipe")])
+                                      verbose=0, callbacks=[EpochLog("레시피")])
     recipe_test_acc = recipe_model.evaluate(x_test, y_test_1h, batch_size=256, verbose=0)[1]
     print(f"레시피: {AUG_EPOCHS} 에폭 후 테스트 정확도 {recipe_test_acc:.2%} | 글: 83.5 %")
     plot_history(recipe_history, title=f"증강 + SGD/코사인 스케줄을 쓴 VGG16-BN ({AUG_EPOCHS} 에폭)")

@@ -576,11 +576,11 @@ for name, hist in runs.items():
     epochs = range(1, len(hist["loss"]) + 1)
     line, = axes[0].plot(epochs, hist["loss"], marker="o", label=name)
     axes[1].plot(epochs, hist["val_loss"], marker="o", color=line.get_color(), label=name)
-for ax, which in zip(axes[:2], ["training", "validation"]):
+for ax, which in zip(axes[:2], ["훈련", "검증"]):
     ax.axhline(initial_loss(10), color="grey", linestyle="--", label="log(10): 균등 추측")
     ax.axhline(CONSTANT_LOSS, color="black", linestyle=":", label="최적 상수 추측 (훈련 세트)")
     ax.set_title(f"에폭별 {which} 손실")
-    ax.set_xlabel("epoch")
+    ax.set_xlabel("에폭")
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.set_ylabel("교차 엔트로피 손실")
     ax.grid(alpha=0.3)

@@ -166,12 +166,27 @@ def submission_language(nb) -> str:
     """The language of the edition a notebook came from: what its Workload cell sets COURSE_LANG to
     (the line the kernel runs, so the notebook's own messages and the grader's agree); English when
     no cell says. The student can edit it; it changes only the words of the feedback."""
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            match = LANGUAGE_LINE.search(cell.source if isinstance(cell.source, str) else "".join(cell.source))
+    for cell in nb.get("cells") or []:
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            source = cell.get("source") or ""
+            match = LANGUAGE_LINE.search(source if isinstance(source, str) else "".join(map(str, source)))
             if match:
                 return match.group(1)
     return "en"
+
+
+def english_message(nb, lesson: str) -> Callable[[str], str]:
+    """The reverse of :func:`verdict_language`: a translated verdict back in English (the catalogue read
+    the other way), so that the class report groups the same mistake together in every edition."""
+    from coursekit import locale
+    from coursekit.notebook.i18n import course_translate
+
+    language = submission_language(nb)
+    table = locale.catalogue(language, lesson) if language != "en" else {}
+    if not table:
+        return lambda message: message
+    back = {translated: english for english, translated in table.items()}
+    return lambda message: course_translate(message, language, back)
 
 
 def verdict_language(nb, lesson: str) -> Callable[[str], str] | None:
