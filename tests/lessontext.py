@@ -57,3 +57,14 @@ def benchmark_seconds(workload: str) -> dict:
             if row.get("ok") and row["workload"] == workload and row["policy"] == "float32":
                 rows[row["backend"]] = row["step_ms"] * row["steps_per_epoch"] / 1e3
     return rows
+
+
+def kit_names(**names) -> dict:
+    """A namespace for running a test cell in this process: the setup cell's check helpers (imported as
+    modules, English) and ``names`` (the answer under test, np, keras ...)."""
+    from coursekit.notebook import checks, i18n
+
+    kit = {name: getattr(checks, name) for name in ("expect", "expect_shape", "expect_dtype", "expect_close",
+                                                    "check_passed", "CheckFailed")}
+    kit.update(course_text=i18n.course_text, course_translate=i18n.course_translate)
+    return {**kit, **names}

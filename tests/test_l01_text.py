@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
-from tests.lessontext import flat as _flat, code_cell as _code_cell, call_keywords as _call_keywords, by_mode as _by_mode, benchmark_seconds as _benchmark_seconds
+from tests.lessontext import flat as _flat, code_cell as _code_cell, call_keywords as _call_keywords, by_mode as _by_mode, benchmark_seconds as _benchmark_seconds, kit_names
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = "01_mnist_vgg_subclassing"
@@ -156,11 +156,8 @@ def _visible_cell(nb) -> str:
 
 
 def _run_visible(nb, prepare_images):
-    from coursekit.notebook import checks
 
-    namespace = {"np": np, "prepare_images": prepare_images, "expect": checks.expect,
-                 "expect_shape": checks.expect_shape, "expect_dtype": checks.expect_dtype,
-                 "expect_close": checks.expect_close}
+    namespace = kit_names(np=np, prepare_images=prepare_images)
     exec(compile(_visible_cell(nb), "<prepare_images_visible>", "exec"), namespace)
 
 

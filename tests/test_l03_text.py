@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from coursekit.authoring.template import parse_template
-from tests.lessontext import flat as _flat, code_cell as _code_cell, call_keywords as _call_keywords, by_mode as _by_mode
+from tests.lessontext import flat as _flat, code_cell as _code_cell, call_keywords as _call_keywords, by_mode as _by_mode, kit_names
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = "03_cifar10_cnn_ensemble"
@@ -207,7 +207,7 @@ def test_text_docstring_and_checks_agree_that_a_functional_model_is_fine(nb):
     import keras
     from keras import layers
     from coursekit.grading import judge
-    from coursekit.notebook import archcheck, checks
+    from coursekit.notebook import archcheck
 
     text = _section(nb, "## 5. Exercise: a model factory")
     assert "the functional API (`keras.Input` ... `keras.Model(inputs, outputs)`) is fine too" in text
@@ -218,8 +218,8 @@ def test_text_docstring_and_checks_agree_that_a_functional_model_is_fine(nb):
     assert not isinstance(build_model(), keras.Sequential)
     visible = next(c.source for c in nb.cells
                    if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "build_model_visible")
-    space = {"np": np, "keras": keras, "layers": layers, "build_model": build_model,
-             "check_architecture": archcheck.check_architecture, "expect": checks.expect}
+    space = kit_names(np=np, keras=keras, layers=layers, build_model=build_model,
+                      check_architecture=archcheck.check_architecture)
     exec(compile(visible, "<build_model_visible>", "exec"), space)      # raises if the check refuses it
     judges = judge.cell_judges(LESSON)
     for grade_id in ("build_model_visible", "build_model_hidden"):

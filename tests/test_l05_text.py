@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
-from tests.lessontext import flat as _flat, code_cell as _code_cell, call_keywords as _call_keywords, by_mode as _by_mode, benchmark_seconds as _benchmark_seconds
+from tests.lessontext import flat as _flat, code_cell as _code_cell, call_keywords as _call_keywords, by_mode as _by_mode, benchmark_seconds as _benchmark_seconds, kit_names
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = "05_vggnet_why_deep_nets_fail"
@@ -342,12 +342,11 @@ def _table_square(input_shape=(32, 32, 3), num_classes=10, fc=4096):
 
 
 def _run_visible(nb, table):
-    from coursekit.notebook import checks
 
     source = next(c.source for c in nb.cells
                   if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "vgg16_param_table_visible")
     exec(compile(source, "<vgg16_param_table_visible>", "exec"),
-         {"np": np, "vgg16_param_table": table, "expect": checks.expect})
+         kit_names(np=np, vgg16_param_table=table))
 
 
 def test_the_param_table_exercise_states_non_square_inputs_and_rounding_down(nb):
