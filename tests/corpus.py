@@ -275,3 +275,64 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# ---- the judge without the audit -------------------------------------------------------------------
+
+def honest_points(name: str, case: Case, top: float, prepare_images_points: float) -> float:
+    """The most a forging case may earn from the judge alone: what its honest answers earn (full marks for
+    a forging case built on correct answers, else nothing; the hard-coded answer's own score)."""
+    if name == "hardcoded_visible":
+        return case.score
+    if name == "forge_prints_hidden_code":  # its prepare_images is right: those points are honest
+        return prepare_images_points
+    if "on correct answers" in case.why or name == "correct" or case.why.startswith("correct"):
+        return top
+    return 0.0
+
+
+def judged_score(autograded_path) -> float | None:
+    """An autograded notebook's score as the judge decided it, before the audit voided anything: a voided
+    test cell's verdict is in its metadata (coursekit.before_void, preprocessors.VoidForgedTests), any
+    other test cell's in its outputs (nbgrader's rule: an error or stderr scores 0). None: no notebook."""
+    import json
+    from pathlib import Path
+
+    path = Path(autograded_path)
+    if not path.is_file():
+        return None
+    total = 0.0
+    for cell in json.loads(path.read_text()).get("cells", []):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if not (meta.get("grade") and not meta.get("solution")):
+            continue
+        before = cell.get("metadata", {}).get("coursekit", {}).get("before_void")
+        if before is not None:
+            passed = before["passed"]
+        else:
+            outputs = cell.get("outputs", [])
+            passed = not any(o.get("output_type") == "error" or o.get("name") == "stderr" for o in outputs)
+        total += float(meta.get("points", 0)) if passed else 0.0
+    return total
+
+
+def forging_beyond_honest(course, lesson: str, cases: dict) -> list[str]:
+    """The forging cases (and the honest references) whose judged score exceeds their honest answers'."""
+    from coursekit.grading.coursedir import Course
+    from tests import nbtools
+
+    master = nbtools.master(lesson)
+    top = sum(float(nbtools.meta(c)["points"]) for c in master.cells if nbtools.meta(c).get("grade"))
+    prepare = sum(float(nbtools.meta(c)["points"]) for c in master.cells
+                  if nbtools.meta(c).get("grade_id") in nbtools.exercises(master)["prepare_images"])
+    problems = []
+    for name, case in cases.items():
+        if not (name.startswith("forge") or name in ("correct", "hardcoded_visible", "visible_tests_pass")):
+            continue
+        judged = judged_score(Course(course).autograded(lesson, name))
+        if judged is None:
+            continue   # the run could not grade it (a kernel it broke): nothing earned
+        honest = honest_points(name, case, top, prepare)
+        if judged > honest:
+            problems.append(f"{name} ({case.why}): the judge gave {judged} > {honest}")
+    return problems

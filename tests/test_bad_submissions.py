@@ -269,3 +269,15 @@ def test_every_flag_reaches_the_gradebook(graded):
             comments = " ".join(c.auto_comment or "" for c in nb.comments)
             assert nb.flagged and nb.needs_manual_grade, (student, results[student].notes)
             assert "Flagged by the course's grading checks" in comments or "time limit" in comments, (student, comments)
+
+
+def test_the_judge_alone_gives_forging_no_more_than_its_honest_answers(graded):
+    """The same run, read as if the audit were off: each forging case's verdicts as the judge gave them,
+    before the audit's void replaced them (kept in the cell metadata by VoidForgedTests), earn no more
+    than its honest answers. (tests/test_judge.py switches the audit off for a few cases, to show that
+    the switch itself changes nothing else.)"""
+    course = graded[0]
+    forged = [n for n in CASES if n.startswith("forge")]
+    assert len(forged) >= 20, "the corpus lost its forging cases"
+    problems = corpus.forging_beyond_honest(course, LESSON, CASES)
+    assert not problems, "make grade: " + "; ".join(problems)

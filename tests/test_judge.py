@@ -158,6 +158,8 @@ def test_the_audit_switch_is_on_off_or_a_clear_error(monkeypatch, tmp_path):
     assert not (tmp_path / "gradebook.db").exists()
 
 
+UNAUDITED = ("correct", "hardcoded_visible", "visible_tests_pass", "forge_globals_write", "forge_builtins_patch",
+             "forge_frame_reader", "forge_ipython_via_import", "forge_on_correct_answers")
 AUDIT_WORDING = ("can forge the course's checks", "a course answer never needs")   # coursekit/grading/audit.py
 
 
@@ -169,9 +171,10 @@ def unaudited(request, tmp_path_factory):
     if LESSON is None:
         pytest.skip("lesson 01 is not selected (COURSE_LESSONS)")
     cases = corpus.make_corpus(LESSON)
-    picked = {name: case for name, case in cases.items()
-              if name.startswith("forge") or name in ("correct", "hardcoded_visible", "visible_tests_pass")}
-    picked.pop("forge_kill_the_grader", None)   # stopped by the sandbox, not by a verdict: test_sandbox.py
+    # The switch, end to end, on a few cases of each kind of forging (the judge's verdicts on the whole
+    # corpus, before the audit's void, are checked on the audited runs: test_bad_submissions.py and
+    # test_plain_autograde.py read them from the same runs, so the corpus is graded once per command).
+    picked = {name: case for name, case in cases.items() if name in UNAUDITED}
     course = tmp_path_factory.mktemp("unaudited")
     coursedir.prepare_course(course, [LESSON])
     coursedir.hand_in(course, LESSON, {student: case.data for student, case in picked.items()})
@@ -215,11 +218,6 @@ def test_without_the_audit_forging_earns_no_more_than_the_honest_answers(unaudit
     for name, case in picked.items():
         if scores[name] is None:
             continue  # the run could not grade it (a kernel it broke): nothing earned
-        honest = top if "on correct answers" in case.why or name in ("correct",) or case.why.startswith("correct") \
-            else 0.0
-        if name == "hardcoded_visible":
-            honest = case.score
-        if name == "forge_prints_hidden_code":  # its prepare_images is right: those points are honest
-            honest = prepare_images_points
+        honest = corpus.honest_points(name, case, top, prepare_images_points)
         assert scores[name][0] <= honest, \
             f"{command}: {name} ({case.why}) earned {scores[name][0]} > {honest} without the audit"

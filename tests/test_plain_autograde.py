@@ -147,3 +147,11 @@ def test_the_input_history_holds_no_hidden_test(plain):
     assert printed, "the print of the history should have run"
     assert "def prepare_images" in printed[0], "the history should hold the student's own cells"
     assert "Hidden tests for" not in printed[0] and "expect(" not in printed[0], printed[0][:3000]
+
+
+def test_the_judge_alone_gives_forging_no_more_than_its_honest_answers(plain):
+    """As tests/test_bad_submissions.py checks under make grade: the judge's own verdicts (before the
+    audit's void) give no forging case more than its honest answers, under plain nbgrader autograde."""
+    course = plain[0]
+    problems = corpus.forging_beyond_honest(course, LESSON, CASES)
+    assert not problems, "nbgrader autograde: " + "; ".join(problems)

@@ -269,6 +269,17 @@ class RecallIntake(NbGraderPreprocessor):
 
 
 VOID_ERROR = "GradingIntegrityError"
+JUDGED_KEY = "before_void"   # cell metadata coursekit.before_void: the verdict the audit's void replaced
+
+
+def judged_before_void(cell) -> dict:
+    """What the judge (or, in a lesson without one, the kernel) decided for a test cell before the audit
+    voided it: ``{"passed": bool, "error": "Name"}``. Kept in the autograded notebook's cell metadata (no
+    student reads it: feedback shows outputs), so an instructor - and the tests - can see that the
+    verdict held without the audit: a forging notebook earned nothing from the judge either."""
+    errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    stderr = [o for o in cell.get("outputs", []) if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+    return {"passed": not errors and not stderr, "error": str(errors[0].get("ename", ""))[:80] if errors else ""}
 
 
 class VoidForgedTests(NbGraderPreprocessor):
@@ -285,6 +296,7 @@ class VoidForgedTests(NbGraderPreprocessor):
         for cell in nb.cells:
             m = _meta(cell)
             if cell.cell_type == "code" and m.get("grade") and not m.get("solution"):
+                cell.metadata.setdefault("coursekit", {})[JUDGED_KEY] = judged_before_void(cell)
                 cell.outputs = [nbformat.v4.new_output("error", ename=VOID_ERROR, evalue=message,
                                                        traceback=[f"{VOID_ERROR}: {message}"])]
         self.log.warning("coursekit: %s: automatic score void (the audit found code that can forge the checks)",
