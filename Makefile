@@ -86,8 +86,8 @@ $(COLAB_STAMP): requirements-colab.txt
 	@cp requirements-colab.txt $(COLAB_STAMP)
 	@echo "Colab-stack environment ready: $(COLAB_VENV) ($$($(COLAB_VENV)/bin/python --version))"
 
-# The other-language editions' masters run too (written to a temporary folder by the main venv), training
-# capped: their code is the English code (tests/test_translations.py), their text is what is new.
+# The other-language editions' masters run too (written to a temporary folder by the main venv), in the
+# same fast mode: their code is the English code (tests/test_translations.py), their text is what is new.
 test-colab: $(COLAB_STAMP) setup
 	@editions=$$(mktemp -d) && trap 'rm -rf "$$editions"' EXIT && \
 	$(PY) -m coursekit.authoring.translations masters --out "$$editions" >/dev/null && \

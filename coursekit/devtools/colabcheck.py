@@ -5,7 +5,7 @@
 Run it with the Python of the Colab venv (``.venv-colab``, made by ``make test-colab`` from
 ``requirements-colab.txt``: Colab's Python, TensorFlow, Keras, NumPy, matplotlib, IPython and
 ipykernel versions). It writes small stand-in datasets into a temporary folder, then executes each
-``source/<id>/<id>.ipynb`` top to bottom in fast mode (``COURSE_MODE=fast``,
+``source/<id>/<id>.ipynb`` (and, with ``--editions DIR``, the other-language masters) top to bottom in fast mode (``COURSE_MODE=fast``,
 ``COURSE_DATA_DIR=<stand-ins>``) in a kernel started from *this* interpreter (a kernelspec in a
 temporary ``JUPYTER_PATH``, never installed in the user's Jupyter folders), with matplotlib's
 inline backend as in Colab. It prints one line per notebook (ok / FAILED, wall seconds), for a
@@ -150,9 +150,7 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=int, default=300, help="seconds per cell (default 300)")
     parser.add_argument("--keep", metavar="DIR", help="write the executed notebooks into DIR")
     parser.add_argument("--editions", metavar="DIR", help="also run the other-language masters in DIR/<language>/ "
-                        "(python -m coursekit.authoring.translations masters --out DIR), with training capped "
-                        "(COURSE_TRAIN_CAP, --editions-cap): the same code as the English ones, other text")
-    parser.add_argument("--editions-cap", default="1,2", metavar="EPOCHS,STEPS")
+                        "(python -m coursekit.authoring.translations masters --out DIR), the same way")
     args = parser.parse_args(argv)
     notebooks = master_notebooks(args.notebook)
     editions = sorted(Path(args.editions).glob("[a-z][a-z]/*.ipynb")) if args.editions else []
@@ -175,10 +173,9 @@ def main(argv=None) -> int:
         print(f"kernel: {probe_kernel(env)}; fast mode, stand-in data ({STANDIN_SIZES})", flush=True)
 
         passed, failed = [], []
-        capped = dict(env, COURSE_TRAIN_CAP=args.editions_cap)
         for path in notebooks + editions:
             name = path.stem if path in notebooks else f"{path.parent.name}/{path.stem}"
-            ok, seconds, report, nb = run_notebook(path, env if path in notebooks else capped, args.timeout)
+            ok, seconds, report, nb = run_notebook(path, env, args.timeout)
             (passed if ok else failed).append(name)
             print(f"{'ok    ' if ok else 'FAILED'} {name}  {seconds:.1f} s", flush=True)
             for line in report:

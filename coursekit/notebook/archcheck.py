@@ -217,10 +217,8 @@ def _arch_describe(d, keys=None):
 
 
 def _arch_a(kind):
-    """A layer kind with its English article ("a Conv2D", "an Activation"); other languages have none."""
-    if course_language() != "en":
-        return kind
-    return ("an " if kind[:1] in "AEIOU" else "a ") + kind
+    """A layer kind with its English article ("a Conv2D", "an Activation"); Korean has none ("{0}")."""
+    return course_text("an {0}", kind) if kind[:1] in "AEIOU" else course_text("a {0}", kind)
 
 
 def _arch_width(text):

@@ -87,7 +87,7 @@ def _compiled(table):
         if not translated or not _TEMPLATE_TOKEN.search(english.replace("{{", "").replace("}}", "")):
             continue
         regex, pieces, groups = _template_pattern(english)
-        if sum(len(p) for p in pieces) >= 3:
+        if pieces:
             entries.append((sum(len(p) for p in pieces), regex, pieces, groups, translated))
     entries.sort(key=lambda e: -e[0])
     _compiled_catalogues[key] = (table, len(table), entries)
@@ -115,7 +115,9 @@ def course_translate(text, language=None, catalogue=None, _depth=0):
     exact = table.get(text)
     if exact:
         return exact
-    for _, regex, pieces, groups, translated in _compiled(table):
+    for size, regex, pieces, groups, translated in _compiled(table):
+        if size < 3 and not _depth:   # "a {0}": only for a value inside a bigger message, never a whole one
+            continue
         if not _pieces_in_order(text, pieces):
             continue
         match = regex.fullmatch(text)
