@@ -60,7 +60,7 @@ def pytest_unconfigure(config):
 # notebook (nbval's items, the files below), or starts a Jupyter server. `make test` runs both tiers.
 COURSE_FIXTURES = {"graded", "serial_sqlite", "parallel_postgres", "unaudited", "graded_course", "plain",
                    "graded_class", "grader"}
-COURSE_FILES = {"test_graded_cells.py", "test_jupyterlab.py", "test_colabcheck.py", "test_l01_real_digits.py"}
+COURSE_FILES = {"test_jupyterlab.py", "test_colabcheck.py", "test_l01_real_digits.py"}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -24,7 +24,7 @@ import numpy as np
 try:
     course_text, course_language  # in a notebook: defined by the i18n module, run before this one
 except NameError:                  # imported as a module (the grader, the tests)
-    from coursekit.notebook.i18n import course_language, course_text
+    from coursekit.notebook.i18n import course_text
 
 # TensorFlow and Keras are imported where a model is inspected, not here: the grader compares layer
 # lists (``compare_architecture``) without a model, and need not pay TensorFlow's import for it.

@@ -151,21 +151,37 @@ class LessonGrader:
         points, top, why = nbtools.graded(cell, self.pattern)
         return CellResult(grade_id, float(points), float(top), why)
 
+    def _define(self, exercise: str, source: str):
+        """Run ``source`` as the answer cell of ``exercise`` (its names removed first); the cell run."""
+        self._run(f"for _n in {self.names[exercise]!r}:\n    globals().pop(_n, None)\ndel _n")
+        return self._run(source)
+
+    def _test_cell(self, grade_id: str) -> CellResult:
+        """One test cell graded as nbgrader's Execute step does: by the lesson's judge where it has one."""
+        if grade_id in self.judges:
+            cell = nbformat.v4.new_code_cell("")
+            self.client.nb.cells.append(cell)
+            cell.outputs = judge.judge_cell(self.judges[grade_id], self.client, len(self.client.nb.cells) - 1)
+        else:
+            cell = self._run(self.cells[grade_id].source)
+        return self._score(grade_id, cell)
+
+    def grade_with_stub(self, exercise: str, stub: str) -> dict[str, CellResult]:
+        """Every test cell of the lesson, graded with every answer solved except ``exercise``, which is
+        ``stub`` (the release notebook's): what a notebook with that one exercise left undone earns."""
+        from coursekit.grading.nbmeta import solved_source
+
+        for other in self.tests:
+            self._define(other, solved_source(self.cells[other].source) if other != exercise else stub)
+        return {gid: self._test_cell(gid) for gids in self.tests.values() for gid in gids}
+
     def grade(self, variant: Variant) -> Verdict:
-        names = self.names[variant.exercise]
-        self._run(f"for _n in {names!r}:\n    globals().pop(_n, None)\ndel _n")
-        answer = self._run(variant.source)
+        answer = self._define(variant.exercise, variant.source)
         verdict = Verdict(variant, audit=audit.cell_findings(audit.parse_cell(variant.source) or ast.Module([], []),
                                                              self.helpers, set(self.sources), self.sources))
         for o in answer.outputs:
             if o.output_type == "error":
                 verdict.answer_error = f"{o.ename}: {o.evalue}"
         for grade_id in self.tests[variant.exercise]:
-            if grade_id in self.judges:
-                cell = nbformat.v4.new_code_cell("")
-                self.client.nb.cells.append(cell)
-                cell.outputs = judge.judge_cell(self.judges[grade_id], self.client, len(self.client.nb.cells) - 1)
-            else:
-                cell = self._run(self.cells[grade_id].source)
-            verdict.cells.append(self._score(grade_id, cell))
+            verdict.cells.append(self._test_cell(grade_id))
         return verdict
