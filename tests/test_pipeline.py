@@ -76,6 +76,11 @@ class PipelineChecks:
         for edition, english in pairs:
             got, want = (gradebook.cell_scores(graded_course, lesson, s) for s in (edition, english))
             assert got == want, f"{edition} scored {got}, {english} {want}"
+        from nbgrader.api import Gradebook
+
+        with Gradebook(f"sqlite:///{graded_course / 'gradebook.db'}") as gb:
+            flagged = [s for s, _ in pairs if gb.find_submission_notebook(lesson, lesson, s).flagged]
+        assert not flagged, f"flagged for a human look, for being another edition: {flagged}"
         if lesson[:2] in VARIANT_LESSONS:
             variant = gradebook.cell_scores(graded_course, lesson, "variant_en")
             assert variant != gradebook.cell_scores(graded_course, lesson, "sample_full"), "the wrong answer lost nothing"

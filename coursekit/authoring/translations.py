@@ -31,6 +31,7 @@ from pathlib import Path
 from coursekit import ROOT
 from coursekit import locale
 from coursekit.authoring.template import TemplateError, markdown_text, parse_template
+from coursekit.sameprogram import is_prose as _is_prose, same_program as same_code  # noqa: F401
 
 EVERY_LESSON = "_every_lesson"
 BUILD_CELLS = ("workload", "md-handin", "handin_check", "md-handin-next")
@@ -68,10 +69,6 @@ def translatable_text(cell) -> str:
     return cell.source if has_prose(cell.source) else ""
 
 
-def _is_prose(text: str) -> bool:
-    return bool(re.search(r"\s", text)) or not text.isascii()
-
-
 def has_prose(source: str) -> bool:
     """Whether a code cell holds anything to translate: a comment, or a string with spaces in it."""
     try:
@@ -82,38 +79,6 @@ def has_prose(source: str) -> bool:
         return True
     return any(isinstance(n, ast.Constant) and isinstance(n.value, str) and _is_prose(n.value) for n in ast.walk(tree))
 
-
-def _same_node(a, b, language: str) -> bool:
-    if isinstance(a, ast.JoinedStr) or isinstance(b, ast.JoinedStr):
-        def values(node):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                return []
-            if not isinstance(node, ast.JoinedStr):
-                return None
-            return sorted(ast.dump(v.value) for v in node.values if isinstance(v, ast.FormattedValue))
-        return values(a) is not None and values(a) == values(b)
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, ast.Constant):
-        if isinstance(a.value, str) and isinstance(b.value, str):
-            return a.value == b.value or _is_prose(a.value) or _is_prose(b.value) \
-                or (a.value == "en" and b.value == language)
-        return a.value == b.value and type(a.value) is type(b.value)
-    if isinstance(a, ast.AST):
-        return all(_same_node(getattr(a, f, None), getattr(b, f, None), language) for f in a._fields)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(_same_node(x, y, language) for x, y in zip(a, b))
-    return a == b
-
-
-def same_code(english: str, translated: str, language: str = "ko") -> bool:
-    """Whether two code cells are the same program: equal syntax trees, where a string may differ only
-    if it is prose (has a space or a non-ASCII letter on either side) and an f-string only in its text
-    (the same values, in any order). Comments are free; the language code itself may differ."""
-    try:
-        return _same_node(ast.parse(english), ast.parse(translated), language)
-    except SyntaxError:
-        return False
 
 
 # ---- reading translations ---------------------------------------------------------------------------
@@ -314,7 +279,9 @@ def _course_text_templates(node) -> list[str]:
         found = _course_text_templates(node.body) + _course_text_templates(node.orelse)
     else:
         return []
-    return [t for t in found if re.search(r"[A-Za-z]", re.sub(r"\{\d+\}", "", t))]
+    # words, or a word around a value ("a {0}": the article of a layer kind)
+    return [t for t in found if re.search(r"[A-Za-z]{2}", re.sub(r"\{\d+\}", "", t))
+            or (re.search(r"[A-Za-z]", t) and re.search(r"\{\d+\}", t))]
 
 
 def lesson_messages(lesson_id: str, root: Path = ROOT) -> dict[str, bool]:

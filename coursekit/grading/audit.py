@@ -410,13 +410,18 @@ def is_void(note) -> bool:
 
 def audit(nb, release) -> list:
     """One finding per student-editable code cell that can forge or sabotage the grading (empty: none),
-    of kind ``forging`` (the submission earns no automatic points) or ``odd`` (score kept)."""
+    of kind ``forging`` (the submission earns no automatic points) or ``odd`` (score kept). The course's
+    own plain cells - as the release has them, or as another edition of the lesson words them
+    (``coursekit.sameprogram``) - are not the student's code."""
     from coursekit.grading.findings import FORGING, ODD, Finding
     from coursekit.grading.nbmeta import grade_meta as meta
+    from coursekit.sameprogram import same_tree
     setup = next((c.source for c in release.cells if meta(c).get("grade_id") == "setup"), "")
     helpers, sources = setup_names(setup)
     modules = set(sources) | {"builtins", "numpy", "tensorflow", "keras"}
     course_code = {c.source.strip() for c in release.cells if c.cell_type == "code"}
+    course_trees = [t for t in (parse_cell(c.source) for c in release.cells
+                                if c.cell_type == "code" and not meta(c).get("solution")) if t is not None]
     notes = []
     for index, cell in enumerate(nb.cells, 1):
         m = meta(cell)
@@ -424,6 +429,9 @@ def audit(nb, release) -> list:
         if cell.cell_type != "code" or m.get("locked") or m.get("grade") or cell.source.strip() in course_code:
             continue
         tree = parse_cell(cell.source)
+        # The course's own cell as another edition prints it: the same program, its text translated.
+        if tree is not None and not m.get("solution") and any(same_tree(t, tree) for t in course_trees):
+            continue
         found = findings(tree, helpers, modules, sources) if tree else {}
         if not found:
             continue

@@ -187,10 +187,20 @@ def _keep_one_copy(candidates: list, ref_meta: dict, claimed: set[int]):
     return keep
 
 
+def _without_checksum(meta: dict) -> dict:
+    """nbgrader's ``checksum`` is of the cell's source in the edition the student opened (an other-language
+    edition's cells differ in their text: lessons/README.md, "Translations"); grading never reads it from
+    the submission (nbgrader compares with the gradebook's own), so a different one is no edit."""
+    return {k: v for k, v in meta.items() if k != "checksum"}
+
+
 def _restore_metadata(cell, ref_meta: dict, how: str | None, restored: dict[str, list[str]]):
-    """Give ``cell`` the release's grading metadata; note it unless only JupyterLab's panel touched it."""
+    """Give ``cell`` the release's grading metadata; note it unless only JupyterLab's panel touched it
+    (or only the checksum differs: another edition of the lesson)."""
     if grade_meta(cell) != ref_meta:
-        if not _only_panel_edits(grade_meta(cell), ref_meta, cell.cell_type):
+        mine = grade_meta(cell)
+        if _without_checksum(mine) != _without_checksum(ref_meta) and \
+                not _only_panel_edits(_without_checksum(mine), _without_checksum(ref_meta), cell.cell_type):
             restored.setdefault(how if how and not grade_meta(cell) else "edited", []).append(ref_meta["grade_id"])
         cell.metadata["nbgrader"] = copy.deepcopy(ref_meta)
     return cell
