@@ -189,7 +189,7 @@ def never(*args):
 def test_a_korean_font_matplotlib_knows_is_chosen_first(tmp_path, capsys):
     family, rc = pick(FakeFonts("DejaVu Sans", "Noto Sans CJK JP", "NanumGothic"), tmp_path, colab=True, install=never)
     assert family == "NanumGothic"
-    assert rc == {"font.family": ["NanumGothic", "DejaVu Sans"], "axes.unicode_minus": False}
+    assert rc == {"font.family": ["DejaVu Sans", "NanumGothic"], "axes.unicode_minus": True}
     family, _ = pick(FakeFonts("DejaVu Sans", "Noto Sans CJK JP"), tmp_path, install=never)
     assert family == "Noto Sans CJK JP"   # the Japanese cut of Noto CJK has every Hangul syllable
     assert capsys.readouterr().out == ""
@@ -201,7 +201,7 @@ def test_a_font_installed_after_matplotlibs_cache_is_added_from_its_folder(tmp_p
         (tmp_path / "nanum" / name).write_bytes(b"")
     fonts = FakeFonts("DejaVu Sans")
     family, rc = pick(fonts, tmp_path, colab=True, install=never)
-    assert family == "NanumGothic" and rc["font.family"][0] == "NanumGothic"
+    assert family == "NanumGothic" and rc["font.family"] == ["DejaVu Sans", "NanumGothic"]
     assert fonts.added == [str(tmp_path / "nanum" / "NanumGothic-Bold.ttf")]
     assert capsys.readouterr().out == ""
 
@@ -233,8 +233,9 @@ def test_a_failed_install_never_stops_the_lesson(korean, tmp_path, capsys):
     assert family is None and "설정 셀을 다시 실행하세요" in capsys.readouterr().out
 
 
-def test_a_real_korean_font_draws_hangul_without_missing_glyphs(recwarn):
-    """With a Korean font on this machine (fonts-nanum: make system-deps), a plot's Hangul has glyphs."""
+def test_a_real_korean_font_draws_hangul_without_missing_glyphs(recwarn, caplog):
+    """With a Korean font on this machine (fonts-nanum: make system-deps), a plot's Hangul has glyphs, and
+    so do a log axis's ticks (mathtext's minus sign, which the Korean font lacks: logged, to stderr)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -245,6 +246,9 @@ def test_a_real_korean_font_draws_hangul_without_missing_glyphs(recwarn):
             pytest.skip("no font with Hangul on this machine (install fonts-nanum)")
         fig, ax = plt.subplots()
         ax.set_title("에폭별 손실 -1")
+        ax.plot([1, 2, 3], [1e-3, 1e-4, 1e-5])
+        ax.set_yscale("log")
         fig.canvas.draw()
         plt.close(fig)
     assert not [w for w in recwarn if "missing from" in str(w.message)], [str(w.message) for w in recwarn]
+    assert "does not have a glyph" not in caplog.text, caplog.text

@@ -442,8 +442,9 @@ def hangul_plot_font(manager=None, rc=None, folders=HANGUL_FONT_DIRS, environ=No
     """Make a font with Hangul matplotlib's default (DejaVu Sans, its own default, has none: Korean text
     in a plot would show as boxes). Looks for a known Korean font (``HANGUL_FONTS``) among matplotlib's
     fonts, then among the files under ``folders``; in Colab, outside grading, installs fonts-nanum (a
-    few seconds) if there is none. Sets ``font.family`` (DejaVu Sans after it, for what it lacks) and
-    ``axes.unicode_minus`` (Korean fonts often lack the minus sign). Returns the family, or None after
+    few seconds) if there is none. Sets ``font.family`` to DejaVu Sans, then the Korean font: matplotlib
+    falls back glyph by glyph, so Latin letters, digits and the minus sign (which Korean fonts often lack,
+    and which log-scale ticks draw in mathtext) stay DejaVu's and Hangul comes from the Korean font. Returns the family, or None after
     printing how to get one. Never raises: fonts are never a reason to stop a lesson.
 
     ``manager`` (matplotlib's ``fontManager``), ``rc`` (``rcParams``), ``environ``, ``colab`` and
@@ -466,8 +467,7 @@ def hangul_plot_font(manager=None, rc=None, folders=HANGUL_FONT_DIRS, environ=No
             _add_hangul_font_files(manager, folders)
             family = _hangul_family(manager.ttflist)
         if family is not None:
-            rc["font.family"] = [family, "DejaVu Sans"]
-            rc["axes.unicode_minus"] = False
+            rc["font.family"] = ["DejaVu Sans", family]
             return family
     except Exception:  # an install that failed or timed out, an odd matplotlib: say how to fix it below
         family = None
