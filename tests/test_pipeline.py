@@ -9,9 +9,8 @@ import pytest
 
 import importlib
 
-from coursekit import ROOT
 from coursekit.authoring.build import edition_languages, lesson_ids
-from coursekit.authoring.translations import SCRIPTS, translate_master
+from coursekit.authoring.translations import SCRIPTS
 from coursekit.devtools import studentwork
 from coursekit.grading import coursedir, gradebook, nbmeta
 from tests import nbtools
@@ -33,8 +32,7 @@ def edition_submissions(lesson: str) -> dict:
         subs["variant_en"] = _with_answer(studentwork.make_submission(master, nbtools.release(lesson),
                                                                       nbmeta.answer_ids(master)), wrong)
     for language in LANGUAGES:
-        edition_master = translate_master(master, language, lesson)[0]
-        release = nbformat.read(ROOT / "notebooks" / language / f"{lesson}.ipynb", as_version=4)
+        edition_master, release = studentwork.edition(lesson, language, master=master)
         subs[f"sample_full_{language}"] = studentwork.make_submission(edition_master, release, nbmeta.answer_ids(master))
         subs[f"sample_blank_{language}"] = studentwork.make_submission(edition_master, release, [])
         if wrong is not None:

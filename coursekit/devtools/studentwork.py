@@ -26,6 +26,18 @@ def make_submission(master, release, solve) -> nbformat.NotebookNode:
     return nb
 
 
+def edition(lesson: str, language: str, root: Path = ROOT, master=None):
+    """(master, student notebook) of another edition of ``lesson``: the master with that language's cells
+    (coursekit/authoring/translations.py) and ``notebooks/<language>/<id>.ipynb``; None without one."""
+    path = root / "notebooks" / language / f"{lesson}.ipynb"
+    if not path.is_file():
+        return None
+    from coursekit.authoring.translations import translate_master
+
+    master = Course(root).read("source", lesson) if master is None else master
+    return translate_master(master, language, lesson, root)[0], nbformat.read(path, as_version=4)
+
+
 def sample_submissions(master, release) -> dict[str, nbformat.NotebookNode]:
     """The demo's three students: everything solved, the first half solved, nothing solved."""
     ids = answer_ids(master)

@@ -144,7 +144,7 @@ def synthetic_class(lesson: str, n: int, seed: int = 0, root: Path = ROOT,
     if mistakes and not KNOWN_MISTAKES.get(lesson):
         raise ValueError(f"no known mistakes for {lesson} (KNOWN_MISTAKES has {sorted(KNOWN_MISTAKES)})")
     master, release = Course(root).read("source", lesson), Course(root).read("release", lesson)
-    edition = _edition(root, lesson, master)
+    edition = studentwork.edition(lesson, "ko", root, master)
     answers = nbmeta.answer_ids(master)
     tests_of = nbmeta.exercise_tests(master)
     points = {grade_meta(c)["grade_id"]: float(grade_meta(c)["points"]) for c in master.cells if grade_meta(c).get("grade")}
@@ -208,16 +208,6 @@ def synthetic_class(lesson: str, n: int, seed: int = 0, root: Path = ROOT,
         expected = None if rejected else score(answers) - sum(points[t] for t in fails)
         out[f"s{i:03d}"] = Submission(kind, data, list(solved), expected, [m.name for m in made], fails)
     return out
-
-
-def _edition(root: Path, lesson: str, master):
-    """(Korean master, Korean student edition) of a lesson, or None when there is none."""
-    path = root / "notebooks" / "ko" / f"{lesson}.ipynb"
-    if not path.is_file():
-        return None
-    from coursekit.authoring.translations import translate_master
-
-    return translate_master(master, "ko", lesson, root)[0], nbformat.read(path, as_version=4)
 
 
 def write_class(course: Path, lesson: str, n: int, seed: int = 0, root: Path = ROOT,

@@ -175,14 +175,20 @@ def submission_language(nb) -> str:
     return "en"
 
 
+def _edition_catalogue(nb, lesson: str) -> tuple[str, dict[str, str]]:
+    """(the notebook's language, {English template: translation} of the kit and ``lesson``; {} for English)."""
+    from coursekit import locale
+
+    language = submission_language(nb)
+    return language, (locale.catalogue(language, lesson) if language != "en" else {})
+
+
 def english_message(nb, lesson: str) -> Callable[[str], str]:
     """The reverse of :func:`verdict_language`: a translated verdict back in English (the catalogue read
     the other way), so that the class report groups the same mistake together in every edition."""
-    from coursekit import locale
     from coursekit.notebook.i18n import course_translate
 
-    language = submission_language(nb)
-    table = locale.catalogue(language, lesson) if language != "en" else {}
+    language, table = _edition_catalogue(nb, lesson)
     if not table:
         return lambda message: message
     back = {translated: english for english, translated in table.items()}
@@ -191,11 +197,9 @@ def english_message(nb, lesson: str) -> Callable[[str], str]:
 
 def verdict_language(nb, lesson: str) -> Callable[[str], str] | None:
     """A translator of verdict messages into the submission's language (None for English)."""
-    from coursekit import locale
     from coursekit.notebook.i18n import course_translate
 
-    language = submission_language(nb)
-    table = locale.catalogue(language, lesson) if language != "en" else {}
+    language, table = _edition_catalogue(nb, lesson)
     if not table:
         return None
     return lambda message: course_translate(message, language, table)
