@@ -426,3 +426,25 @@ def test_closed_by_default_and_the_kernelspec_is_the_grading_process_own(monkeyp
     spec = json.loads((Path(folder) / "kernels" / preprocessors.SANDBOX_KERNEL / "kernel.json").read_text())
     assert c.Execute.kernel_name == preprocessors.SANDBOX_KERNEL and spec["argv"][1].endswith("sandbox.py")
     assert shared.exists() == before, "the kernelspec was written into the shared environment"
+
+
+@pytest.mark.skipif(WHY_NOT is not None, reason=f"bubblewrap sandbox unavailable: {WHY_NOT}")
+def test_a_forked_grading_run_leaves_no_sandbox_folder(tmp_path):
+    """make grade forks each nbgrader run from a server and ends it with os._exit, which skips atexit:
+    the run removes its sandbox folder (kernelspec, kernel sockets) itself, in the run's own TMPDIR."""
+    from coursekit.grading import coursedir, runner
+
+    root = Path(__file__).resolve().parent.parent
+    course, scratch = tmp_path / "course", tmp_path / "tmp"
+    course.mkdir()
+    scratch.mkdir()
+    (course / "nbgrader_config.py").write_text(
+        (root / "nbgrader_config.py").read_text()
+        + "\nimport json\nopen('seen.json', 'w').write(json.dumps(steps._RUNTIME_DIRS))\n")
+    env = coursedir.nbgrader_env({"COURSE_SANDBOX": "on", "TMPDIR": str(scratch)})
+    run = runner.NbgraderRun(["db", "student", "list"], cwd=course, env=env)
+    stderr = run.wait(120)
+    assert stderr is not None and run.returncode == 0, stderr
+    seen = json.loads((course / "seen.json").read_text())
+    assert seen and all(Path(folder).parent == scratch for folder in seen), (seen, scratch)
+    assert not any(Path(folder).exists() for folder in seen), list(scratch.iterdir())

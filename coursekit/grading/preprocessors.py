@@ -491,13 +491,24 @@ def sandbox_kernelspec(folder: Path) -> Path:
     return spec
 
 
+_RUNTIME_DIRS = []
+
+
+def remove_runtime_dirs():
+    """Remove this process's sandbox folders (kernelspec, kernel sockets). atexit calls it when nbgrader
+    exits; a grading run forked by coursekit.grading.runner ends in ``os._exit`` and calls it itself."""
+    import shutil
+
+    while _RUNTIME_DIRS:
+        shutil.rmtree(_RUNTIME_DIRS.pop(), ignore_errors=True)
+
+
 def select_kernel(c, course_root: str) -> str:
     """Configure nbgrader's Execute step to start each kernel in the grading sandbox, as the
     ``COURSE_SANDBOX`` environment variable says: ``on`` (the default: grading stops with a clear
     message when the sandbox cannot start), ``off`` (an explicit choice, said on every run) or ``auto``
     (sandboxed where bubblewrap works, else a warning). Returns what was chosen, in words."""
     import atexit
-    import shutil
     import sys
     import tempfile
 
@@ -517,7 +528,9 @@ def select_kernel(c, course_root: str) -> str:
         print(f"[coursekit] WARNING: grading kernels run UNSANDBOXED, as this user: {why}", file=sys.stderr)
         return f"kernels NOT sandboxed: {why}"
     runtime = tempfile.mkdtemp(prefix="cks-")
-    atexit.register(shutil.rmtree, runtime, True)
+    if not _RUNTIME_DIRS:
+        atexit.register(remove_runtime_dirs)
+    _RUNTIME_DIRS.append(runtime)
     sandbox_kernelspec(Path(runtime))
     c.Execute.kernel_name = SANDBOX_KERNEL
     # The kernel lives in its own network namespace: ZeroMQ over Unix sockets, in a folder of this

@@ -119,6 +119,9 @@ def _nbgrader_child(argv, cwd, env, err_path):
     os.chdir(cwd)
     os.environ.clear()
     os.environ.update(env)
+    import tempfile
+
+    tempfile.tempdir = None  # this run's TMPDIR, not the fork server's
     devnull = os.open(os.devnull, os.O_RDWR)
     err = os.open(err_path, os.O_WRONLY | os.O_TRUNC)
     os.dup2(devnull, 0)
@@ -138,6 +141,9 @@ def _nbgrader_child(argv, cwd, env, err_path):
 
         traceback.print_exc()
     finally:
+        from coursekit.grading.preprocessors import remove_runtime_dirs
+
+        remove_runtime_dirs()  # os._exit skips atexit
         sys.stderr.flush()
         os._exit(code)
 
