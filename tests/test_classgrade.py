@@ -15,7 +15,7 @@ import time
 import pytest
 
 from coursekit.devtools import pgserver, synthclass
-from coursekit.grading import classgrade, coursedir, gradebook
+from coursekit.grading import classgrade, coursedir, gradebook, runner
 from coursekit.authoring.build import ROOT, lesson_ids
 from tests import nbtools
 
@@ -211,6 +211,32 @@ def test_a_corrupt_record_means_grade_again(tmp_path):
     path.write_text('{"student": "s1", "stat')
     assert classgrade.read_record(tmp_path, "L", "s1") is None
     assert classgrade.read_record(tmp_path, "L", "nobody") is None
+
+
+def test_records_keep_findings_as_data_and_an_older_record_is_graded_again(tmp_path):
+    """A record holds each finding's kind, cell and message, and a resumed run reads them back as
+    findings (a decision reads the kind, never the wording); a record of the earlier format (plain
+    messages) is graded again, while the report still shows what it said."""
+    from coursekit.grading.findings import FAILURE, FORGING, REPAIR, Finding
+
+    notes = [Finding("answer cell 'vgg' uses ...", FORGING, "vgg"), Finding("converted from nbformat 3 to 4", REPAIR),
+             Finding("grading took over 60 s: stopped", FAILURE)]
+    result = classgrade.Result("s1", "flagged", notes=list(notes))
+    classgrade.write_record(tmp_path, "L", result, "d1", 1.0, "sqlite:///x.db")
+    record = classgrade.read_record(tmp_path, "L", "s1")
+    back = classgrade.record_notes(record)
+    assert [(n.kind, n.cell, n.message) for n in back] == [(n.kind, n.cell, n.message) for n in notes]
+    assert classgrade.note_messages(record) == [n.message for n in notes]
+    run = classgrade.ClassRun("L", [])
+    todo, earlier = classgrade._plan(tmp_path, "L", ["s1"], {"s1": "d1"}, {"s1"}, False, run, None)
+    assert todo == [] and earlier["s1"].earlier and [n.kind for n in earlier["s1"].notes] == [FORGING, REPAIR, FAILURE]
+    assert "(graded by an earlier run)" in runner.report([earlier["s1"]])
+    old = {k: v for k, v in record.items() if k != "format"} | {"notes": [n.message for n in notes]}
+    classgrade.record_path(tmp_path, "L", "s1").write_text(json.dumps(old))
+    todo, earlier = classgrade._plan(tmp_path, "L", ["s1"], {"s1": "d1"}, {"s1"}, False, classgrade.ClassRun("L", []),
+                                     None)
+    assert todo == ["s1"] and not earlier
+    assert classgrade.note_messages(classgrade.read_record(tmp_path, "L", "s1")) == [n.message for n in notes]
 
 
 def test_slow_outliers():

@@ -12,8 +12,8 @@ Every finding asks a human to look (``make grade``'s needs-a-look list; nbgrader
 grade" and "flagged" marks in the formgrader, set by ``coursekit.grading.preprocessors``). Findings come
 in two kinds:
 
-- **Forging** (:func:`is_void`): what can change a verdict or reach outside the notebook - the
-  kernel's machinery, frames, namespaces, the module table, ``builtins``, patched modules, a global
+- **Forging** (kind ``forging``; :func:`coursekit.grading.findings.voids` reads it): what can change a
+  verdict or reach outside the notebook - the kernel's machinery, frames, namespaces, the module table, ``builtins``, patched modules, a global
   rebinding of a check's name, code run from strings or files, other processes. Hostile input earns
   nothing: the submission's automatic score is void (every test cell 0, with a message saying why)
   until an instructor grades it by hand. The score is zeroed through the test cells' outputs, not a
@@ -398,14 +398,6 @@ def setup_names(setup_source: str) -> tuple[set[str], dict[str, str]]:
 
 
 VOID = "its automatic score is void"
-
-
-def is_void(note) -> bool:
-    """Whether an audit finding voids the submission's automatic score (hostile input earns nothing):
-    its kind, not its wording (coursekit.grading.findings)."""
-    from coursekit.grading.findings import FORGING
-
-    return getattr(note, "kind", None) == FORGING
 
 
 def audit(nb, release) -> list:

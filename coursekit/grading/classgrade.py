@@ -18,7 +18,8 @@ this process registers the course, the assignment check and every student in the
 workers only ever write their own student's rows.
 
 Resuming. After each submission a record is written atomically to
-``grading-records/<lesson>/<student>.json`` (status, notes, a SHA-256 of the submitted file).
+``grading-records/<lesson>/<student>.json`` (status, findings as data - kind, cell, message -, a
+SHA-256 of the submitted file).
 Run the command again after an interruption - Ctrl-C, a kill, a lost machine - and it skips every
 student whose record matches the file handed in and whose grade is in the gradebook; the rest -
 and every run that failed (its kernel died or was killed, nbgrader gave up) - are graded (nbgrader replaces a half-written submission rather than adding rows). A student
@@ -60,6 +61,7 @@ from pathlib import Path
 
 from coursekit.grading import coursedir, gradebook, intake, runner, sandbox
 from coursekit.grading.coursedir import Course, graded_files
+from coursekit.grading.findings import FAILURE, Finding
 from coursekit.grading.runner import Result
 
 RECORDS = "grading-records"
@@ -163,6 +165,9 @@ def record_path(course: Path, lesson: str, student: str) -> Path:
     return Path(course) / RECORDS / lesson / f"{student}.json"
 
 
+RECORD_FORMAT = 2  # 2: notes are findings ({"kind", "cell", "message"}); a record of another format is regraded
+
+
 def read_record(course: Path, lesson: str, student: str) -> dict | None:
     try:
         record = json.loads(record_path(course, lesson, student).read_text())
@@ -171,13 +176,25 @@ def read_record(course: Path, lesson: str, student: str) -> dict | None:
     return record if isinstance(record, dict) and record.get("status") else None
 
 
+def record_notes(record: dict) -> list:
+    """A record's findings (coursekit.grading.findings.Finding), as the run that wrote it found them."""
+    return [Finding.from_dict(n) for n in record.get("notes") or []]
+
+
+def note_messages(record: dict) -> list[str]:
+    """What a record's notes say, for people (a record of an earlier format holds plain messages)."""
+    if record.get("format") == RECORD_FORMAT:
+        return [n.message for n in record_notes(record)]
+    return [str(n) for n in record.get("notes") or []]
+
+
 def write_record(course: Path, lesson: str, result: Result, digest: str | None, seconds: float, url: str,
                  audited: bool = True) -> None:
     """Atomically (a kill leaves the old record or the new one, never half of one)."""
     path = record_path(course, lesson, result.student)
     path.parent.mkdir(parents=True, exist_ok=True)
-    record = {"student": result.student, "lesson": lesson, "status": result.status, "notes": result.notes,
-              "digest": digest, "seconds": round(seconds, 2), "gradebook": redact(url),
+    record = {"format": RECORD_FORMAT, "student": result.student, "lesson": lesson, "status": result.status,
+              "notes": [n.as_dict() for n in result.notes], "digest": digest, "seconds": round(seconds, 2), "gradebook": redact(url),
               "audit": "on" if audited else "off",
               "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{result.student}.")
@@ -264,11 +281,11 @@ def _plan(course: Path, lesson: str, names: list[str], digests: dict, have: set[
     audit = "on" if run.audited else "off"
     for student in names:
         record = None if force else read_record(course, lesson, student)
-        done = (record is not None and record.get("digest") == digests[student]
+        done = (record is not None and record.get("format") == RECORD_FORMAT and record.get("digest") == digests[student]
                 and record.get("audit", "on") == audit
                 and (record["status"] == "rejected" or (record["status"] != "failed" and student in have)))
         if done:
-            earlier[student] = Result(student, record["status"], notes=list(record.get("notes") or []))
+            earlier[student] = Result(student, record["status"], notes=record_notes(record), earlier=True)
             run.skipped.append(student)
         else:
             todo.append(student)
@@ -317,7 +334,8 @@ def _grade_pool(course: Path, lesson: str, todo: list[str], digests: dict, url: 
             result = runner.grade_one(course, lesson, item, db_url=url, env=child_env, timeout=timeout,
                                       wall_limit=wall_limit, processes=processes, sandbox_kernels=kernels)
         except Exception as err:  # a file the intake could not handle: this student only
-            result = Result(student, "failed", notes=[f"could not be graded: {type(err).__name__}: {err}"])
+            result = Result(student, "failed",
+                            notes=[Finding(f"could not be graded: {type(err).__name__}: {err}", FAILURE)])
         return result, time.perf_counter() - began
 
     start = time.perf_counter()
@@ -373,7 +391,7 @@ def _flag_slow(course: Path, lesson: str, now: dict[str, Result], seconds: dict[
                url: str, audited: bool = True) -> None:
     """Flag the slow outliers among this run's graded submissions: in their records, in the needs-a-look
     list and in the gradebook (nbgrader's flag and "needs manual grade", as the intake's flags)."""
-    from coursekit.grading.findings import SLOW, Finding
+    from coursekit.grading.findings import SLOW
     from coursekit.grading.nbmeta import answer_ids
     from coursekit.grading.preprocessors import mark_for_review
 
@@ -391,7 +409,7 @@ def _flag_slow(course: Path, lesson: str, now: dict[str, Result], seconds: dict[
             mark_for_review({"db_url": url, "notebook": lesson, "assignment": lesson, "student": student},
                             [finding], answers)
         except Exception as err:  # the record and the needs-a-look list still say it
-            result.notes.append(f"(could not flag it in the gradebook: {type(err).__name__})")
+            result.notes.append(Finding(f"could not flag it in the gradebook: {type(err).__name__}", FAILURE))
 
 
 def _collect(course: Path, lesson: str, names: list[str], now: dict[str, Result], earlier: dict[str, Result],
@@ -402,8 +420,6 @@ def _collect(course: Path, lesson: str, names: list[str], now: dict[str, Result]
         result = now.get(student) or earlier[student]
         if student in scores and result.status != "rejected":
             result.score, result.max_score = scores[student]
-        if student in earlier and result.notes:
-            result.notes.append("(graded by an earlier run)")
         run.results.append(result)
     return run
 

@@ -13,7 +13,9 @@ REPAIR = "repair"     # what the intake mended towards the release notebook (los
 REJECT = "reject"     # not a notebook (or not the student's): graded as the blank release
 TIMEOUT = "timeout"   # a cell stopped at the time limit
 SLOW = "slow"         # make grade: the run took far longer than the class's usual one (classgrade.slow_outliers)
-KINDS = (FORGING, ODD, REPAIR, REJECT, TIMEOUT, SLOW)
+FAILURE = "failure"   # make grade: grading did not finish (nbgrader or the kernel gave up, the wall limit) or
+                      # could not write a flag: the instructor must look; the message says what happened
+KINDS = (FORGING, ODD, REPAIR, REJECT, TIMEOUT, SLOW, FAILURE)
 
 
 class Finding(str):

@@ -35,7 +35,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coursekit.grading.classgrade import RECORDS, read_record
+from coursekit.grading.classgrade import RECORDS, note_messages, read_record
 from coursekit.grading import judge
 from coursekit.grading.coursedir import Course, course_settings
 
@@ -226,7 +226,7 @@ def collect(course: Path, lesson: str, db_url: str | None = None) -> ClassData:
         sid = str(record.get("student") or record_file.stem)
         seconds = record.get("seconds")
         students[sid] = Student(sid, str(record.get("status") or "(no record)"),
-                                notes=[str(n) for n in record.get("notes") or []],
+                                notes=note_messages(record),
                                 seconds=float(seconds) if isinstance(seconds, (int, float)) else None)
     # A rejected file's blank stand-in is in the gradebook (0 points, flagged, for the formgrader); it is
     # no attempt at the exercises, so it counts with the rejected, not in the class's scores.

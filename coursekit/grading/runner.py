@@ -15,6 +15,7 @@ from pathlib import Path
 
 from coursekit.grading import coursedir, sandbox
 from coursekit.grading.coursedir import STAGED
+from coursekit.grading.findings import FAILURE, REJECT, TIMEOUT, Finding
 from coursekit.grading.intake import Intake
 
 
@@ -24,7 +25,8 @@ class Result:
     status: str                      # graded | flagged | rejected | failed
     score: float | None = None
     max_score: float | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Finding] = field(default_factory=list)   # what grading found, as data (findings.py)
+    earlier: bool = False            # make grade: this result is an earlier run's record (same file)
 
     @property
     def needs_look(self) -> bool:
@@ -208,7 +210,6 @@ def grade_one(course: Path, lesson: str, item: Intake, db_url: str | None = None
     sandbox that hides the course directory."""
     import tempfile
 
-    from coursekit.grading.findings import REJECT
     from coursekit.grading.preprocessors import REPORT_ENV, STAGED_REJECT_ENV, read_findings
 
     cmd = [sys.executable, "-m", "nbgrader", "autograde", lesson, f"--student={item.student}", "--force",
@@ -244,16 +245,17 @@ def grade_one(course: Path, lesson: str, item: Intake, db_url: str | None = None
         os.unlink(report)
     rejected = [f for f in findings if f.kind == REJECT]
     if item.reject or rejected:  # its blank stand-in was graded (0 points, flagged with the reason)
-        return Result(item.student, "rejected", notes=rejected or [item.reject])
+        return Result(item.student, "rejected", notes=rejected or [Finding(item.reject, REJECT)])
     if stderr is None:
-        return Result(item.student, "failed", notes=findings + [f"grading took over {wall_limit:g} s: stopped"])
-    kernel = [l.split("] ", 1)[-1] for l in stderr.splitlines()
+        return Result(item.student, "failed",
+                      notes=findings + [Finding(f"grading took over {wall_limit:g} s: stopped", FAILURE)])
+    kernel = [Finding(l.split("] ", 1)[-1], FAILURE if "Kernel died" in l else TIMEOUT) for l in stderr.splitlines()
               if "Kernel died" in l or "Timeout waiting" in l or "CellTimeoutError" in l]
     if proc.returncode != 0:
-        why = kernel[-1] if kernel else _last_error(stderr)
+        why = kernel[-1].message if kernel else _last_error(stderr)
         if proc.returncode < 0:
             why = f"nbgrader was stopped by signal {-proc.returncode}"
-        return Result(item.student, "failed", notes=findings + [why])
+        return Result(item.student, "failed", notes=findings + [Finding(why, FAILURE)])
     status = "flagged" if findings or kernel else "graded"
     return Result(item.student, status, notes=findings + [k for k in kernel[:1] if k not in findings])
 
@@ -268,5 +270,6 @@ def report(results: list[Result]) -> str:
         lines.append("")
         lines.append(f"{len(look)} submission(s) need a human look:")
         for r in look:
-            lines.append(f"- {r.student} ({r.status}): " + "; ".join(r.notes))
+            lines.append(f"- {r.student} ({r.status}): " + "; ".join(r.notes)
+                     + (" (graded by an earlier run)" if r.earlier else ""))
     return "\n".join(lines)
