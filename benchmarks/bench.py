@@ -15,6 +15,8 @@
   submission, the lesson's training uncapped), in the same invocation, and the speed-up;
 - with --plain-class N: a synthetic class of N (lesson 01) graded by one plain `nbgrader autograde` and by
   `make grade` with one worker, sandbox on for both: wall times and the ratio;
+- with --corpus-graded: the whole variant corpus, packed into notebooks, graded by plain `nbgrader
+  autograde` and by `make grade`: accuracy per lesson and command, and whether both gave the same scores;
 - with --make-test: the wall time of `make test` (one run).
 
 Data: COURSE_DATA_DIR if set, else stand-ins written to a temporary folder (reported in the JSON).
@@ -38,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from coursekit.devtools import pgserver, studentwork, standins, synthclass  # noqa: E402
 from coursekit.grading import classgrade, coursedir, gradebook  # noqa: E402
+from coursekit.grading.coursedir import Course  # noqa: E402
 from coursekit.authoring.build import lesson_ids  # noqa: E402
 
 
@@ -213,6 +216,48 @@ def grading_accuracy(lessons):
     return out
 
 
+def corpus_graded(lessons):
+    """Per lesson, the whole variant corpus packed into notebooks (``tests.variants.packs``: one variant of
+    every exercise per notebook) and graded by plain `nbgrader autograde` and by `make grade` (one worker,
+    SQLite, sandbox on for both): correct answers accepted, wrong ones rejected, each false verdict (as
+    ``Verdict.problem`` words it), seconds, and whether the two commands gave identical cell scores."""
+    import nbformat
+
+    from tests import variants
+
+    out = {}
+    for lesson in lessons:
+        packs = variants.packs(lesson)
+        corpus = [v for p in packs for v in p.answers]
+        entry, scores = {"notebooks": len(packs), "variants": len(corpus)}, {}
+        with tempfile.TemporaryDirectory(prefix="bench-corpus-") as tmp:
+            for name in ("plain_autograde", "make_grade"):
+                course = Path(tmp) / name
+                coursedir.prepare_course(course, [lesson])
+                for pack in packs:
+                    coursedir.submit(course, pack.name, lesson, variants.pack_notebook(lesson, pack))
+                start = time.perf_counter()
+                if name == "plain_autograde":
+                    coursedir.autograde(course, lesson, env={"COURSE_SANDBOX": "on"})
+                else:
+                    classgrade.grade_class(course, lesson, workers=1, force=True, progress=None)
+                seconds = time.perf_counter() - start
+                problems = {}
+                for pack in packs:
+                    nb = nbformat.read(Course(course).autograded(lesson, pack.name), as_version=4)
+                    problems.update((v.variant.id, v.problem()) for v in variants.graded_verdicts(lesson, pack, nb))
+                ok = [v for v in corpus if v.correct]
+                bad = [v for v in corpus if not v.correct]
+                entry[name] = {"correct_accepted": f"{sum(problems[v.id] is None for v in ok)}/{len(ok)}",
+                               "wrong_rejected": f"{sum(problems[v.id] is None for v in bad)}/{len(bad)}",
+                               "false_verdicts": [p for p in problems.values() if p],
+                               "seconds": round(seconds, 1), "seconds_per_notebook": round(seconds / len(packs), 1)}
+                scores[name] = {p.name: gradebook.cell_scores(course, lesson, p.name) for p in packs}
+        entry["identical_cell_scores"] = scores["plain_autograde"] == scores["make_grade"]
+        out[lesson] = entry
+    return out
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -222,6 +267,8 @@ def main(argv=None):
     parser.add_argument("--class-size", type=int, default=0, help="also grade a synthetic class of N (lesson 01)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="workers for --class-size")
     parser.add_argument("--make-test", action="store_true", help="also time `make test`")
+    parser.add_argument("--corpus-graded", action="store_true",
+                        help="also grade the whole variant corpus by plain nbgrader autograde and by make grade")
     parser.add_argument("--baseline", action="store_true",
                         help="also grade as before issue 23 (%s) and print the speed-up" % BASELINE_ENV)
     parser.add_argument("--plain-class", type=int, default=0,
@@ -261,6 +308,8 @@ def main(argv=None):
     if args.plain_class:
         first = next(l for l in lesson_ids() if l.startswith("01_"))
         result["plain_vs_make_grade"] = plain_vs_make_grade(first, args.plain_class)
+    if args.corpus_graded:
+        result["corpus_graded"] = corpus_graded(args.lessons or lesson_ids())
     if args.make_test:
         start = time.perf_counter()
         rc = subprocess.run(["make", "test"], cwd=ROOT, capture_output=True).returncode

@@ -7,44 +7,33 @@ same sample submissions `make demo` grades: full marks, zero, and a partial scor
 import nbformat
 import pytest
 
-import importlib
-
 from coursekit.authoring.build import edition_languages, lesson_ids
 from coursekit.authoring.translations import SCRIPTS
 from coursekit.devtools import studentwork
 from coursekit.grading import coursedir, gradebook, nbmeta
-from tests import nbtools
+from tests import nbtools, variants
 
 LESSONS = lesson_ids()
 LANGUAGES = edition_languages()
-VARIANT_LESSONS = ("01", "02")   # a wrong answer handed in twice, once in each edition
+VARIANT_LESSONS = ("01", "02")   # the wrong answers handed in twice, once in each edition
+CORPUS_PACKS = 2  # the variant corpus's first correct and first wrong answer of every exercise (tests/variants)
 
 
 def edition_submissions(lesson: str) -> dict:
-    """The other editions' students of one assignment: solved and blank from each edition's own notebook
-    (its answer cells as translated, docstrings included); for VARIANT_LESSONS also a wrong answer (the
-    variant corpus's first) handed in from the English and from each other edition, to compare."""
+    """The corpus's packs (``variants.packs``: pack01 answers every exercise with its first correct
+    variant, pack02 with its first wrong one), and the other editions' students of the same assignment:
+    solved and blank from each edition's own notebook (its answer cells as translated, docstrings
+    included); for VARIANT_LESSONS also pack02 handed in from each other edition, to compare."""
     master = nbtools.master(lesson)
-    subs = {}
-    wrong = None
-    if lesson[:2] in VARIANT_LESSONS:
-        wrong = next(v for v in importlib.import_module(f"tests.variants.l{lesson[:2]}").VARIANTS if not v.correct)
-        subs["variant_en"] = _with_answer(studentwork.make_submission(master, nbtools.release(lesson),
-                                                                      nbmeta.answer_ids(master)), wrong)
+    packs = variants.packs(lesson)[:CORPUS_PACKS]
+    subs = {pack.name: variants.pack_notebook(lesson, pack, master=master) for pack in packs}
     for language in LANGUAGES:
         edition_master, release = studentwork.edition(lesson, language, master=master)
         subs[f"sample_full_{language}"] = studentwork.make_submission(edition_master, release, nbmeta.answer_ids(master))
         subs[f"sample_blank_{language}"] = studentwork.make_submission(edition_master, release, [])
-        if wrong is not None:
-            subs[f"variant_{language}"] = _with_answer(subs[f"sample_full_{language}"], wrong)
+        if lesson[:2] in VARIANT_LESSONS:
+            subs[f"pack02_{language}"] = variants.pack_notebook(lesson, packs[1], master=edition_master, release=release)
     return subs
-
-
-def _with_answer(nb, variant):
-    nb = nbformat.from_dict(nb)
-    cell = next(c for c in nb.cells if nbmeta.grade_meta(c).get("grade_id") == variant.exercise)
-    cell.source = variant.source
-    return nb
 
 
 class PipelineChecks:
@@ -70,7 +59,7 @@ class PipelineChecks:
         pairs = [(f"sample_full_{lang}", "sample_full") for lang in LANGUAGES] + \
             [(f"sample_blank_{lang}", "sample_blank") for lang in LANGUAGES]
         if lesson[:2] in VARIANT_LESSONS:
-            pairs += [(f"variant_{lang}", "variant_en") for lang in LANGUAGES]
+            pairs += [(f"pack02_{lang}", "pack02") for lang in LANGUAGES]
         for edition, english in pairs:
             got, want = (gradebook.cell_scores(graded_course, lesson, s) for s in (edition, english))
             assert got == want, f"{edition} scored {got}, {english} {want}"
@@ -80,8 +69,8 @@ class PipelineChecks:
             flagged = [s for s, _ in pairs if gb.find_submission_notebook(lesson, lesson, s).flagged]
         assert not flagged, f"flagged for a human look, for being another edition: {flagged}"
         if lesson[:2] in VARIANT_LESSONS:
-            variant = gradebook.cell_scores(graded_course, lesson, "variant_en")
-            assert variant != gradebook.cell_scores(graded_course, lesson, "sample_full"), "the wrong answer lost nothing"
+            variant = gradebook.cell_scores(graded_course, lesson, "pack02")
+            assert variant != gradebook.cell_scores(graded_course, lesson, "sample_full"), "the wrong answers lost nothing"
 
     def test_each_student_reads_feedback_in_the_language_of_their_notebook(self, graded_course):
         """The graded copy of a Korean notebook: the kit's lines and the checks' verdicts in Korean (the
@@ -101,13 +90,25 @@ class PipelineChecks:
             tests = [c for c in nb.cells if nbmeta.grade_meta(c).get("grade")]
             assert all(script.search(said(c)) for c in tests), [said(c)[:80] for c in tests if not script.search(said(c))]
             if lesson[:2] in VARIANT_LESSONS:
-                failed = [said(c) for c in graded(f"variant_{language}").cells if any(
+                failed = [said(c) for c in graded(f"pack02_{language}").cells if any(
                     o.get("output_type") == "error" for o in c.get("outputs", [])) and nbmeta.grade_meta(c).get("grade")]
-                english = [said(c) for c in graded("variant_en").cells if any(
+                english = [said(c) for c in graded("pack02").cells if any(
                     o.get("output_type") == "error" for o in c.get("outputs", [])) and nbmeta.grade_meta(c).get("grade")]
                 assert failed and len(failed) == len(english)
                 assert all(script.search(f) for f in failed), failed
                 assert not any(script.search(e) for e in english), english
+
+    def test_the_variant_corpus_gets_the_verdicts_its_tests_expect(self, graded_course):
+        """The variant corpus through plain `nbgrader autograde` (intake, audit, sandboxed kernel, judge):
+        every correct answer earns every point of its exercise unflagged, every wrong one loses the points
+        it must, with a message that names the mistake - the verdicts tests/test_variants.py expects of
+        LessonGrader, here from the real grader (the whole corpus: `make bench BENCH_ARGS=--corpus-graded`)."""
+        lesson = self.lesson
+        problems = []
+        for pack in variants.packs(lesson)[:CORPUS_PACKS]:
+            nb = nbformat.read(graded_course / "autograded" / pack.name / lesson / f"{lesson}.ipynb", as_version=4)
+            problems += [v.problem() for v in variants.graded_verdicts(lesson, pack, nb) if v.problem()]
+        assert not problems, problems
 
     def test_full_partial_blank_scores(self, graded_course):
         lesson = self.lesson

@@ -185,3 +185,73 @@ class LessonGrader:
         for grade_id in self.tests[variant.exercise]:
             verdict.cells.append(self._test_cell(grade_id))
         return verdict
+
+
+# ---- The corpus as whole notebooks, for nbgrader itself -------------------------------------------------
+# LessonGrader grades one answer at a time in one kernel. To show that the same verdicts come out of the
+# real grader - plain `nbgrader autograde` and `make grade`, with their intake, audit, sandbox and judge -
+# the corpus is packed into whole submissions: the answers of different exercises do not meet (a test cell
+# uses only the setup cell's names and its own answer: lessons/README.md), so one notebook can carry one
+# variant of every exercise, and a lesson's corpus fits in as many notebooks as its largest exercise has
+# variants.
+
+@dataclass(frozen=True)
+class Pack:
+    name: str                            # the student id it is handed in as
+    answers: tuple[Variant, ...]         # at most one per exercise; the other exercises keep the solution
+
+
+def packs(lesson: str, corpus=None) -> list[Pack]:
+    """The lesson's corpus in notebooks: pack i answers each exercise with that exercise's i-th variant
+    (correct and wrong ones alternate, so a pack mixes both) and leaves the others solved."""
+    corpus = lesson_module(lesson).VARIANTS if corpus is None else corpus
+    by_exercise: dict[str, list[Variant]] = {}
+    for v in corpus:
+        by_exercise.setdefault(v.exercise, []).append(v)
+    for exercise, found in by_exercise.items():  # correct, wrong, correct, ...: each pack holds both kinds
+        ok, bad = [v for v in found if v.correct], [v for v in found if not v.correct]
+        by_exercise[exercise] = [v for pair in zip(ok, bad) for v in pair] + ok[len(bad):] + bad[len(ok):]
+    size = max((len(v) for v in by_exercise.values()), default=0)
+    return [Pack(f"pack{i + 1:02d}", tuple(vs[i] for vs in by_exercise.values() if i < len(vs)))
+            for i in range(size)]
+
+
+def pack_notebook(lesson: str, pack: Pack, master=None, release=None):
+    """The submission of ``pack``: the release notebook, every answer solved from the master, the pack's
+    answers in place of their exercises' solutions."""
+    from coursekit.devtools.studentwork import make_submission
+    from coursekit.grading.nbmeta import answer_ids
+
+    master = nbtools.master(lesson) if master is None else master
+    release = nbtools.release(lesson) if release is None else release
+    nb = make_submission(master, release, answer_ids(master))
+    sources = {v.exercise: v.source for v in pack.answers}
+    for cell in nb.cells:
+        gid = nbtools.meta(cell).get("grade_id")
+        if nbtools.meta(cell).get("solution") and gid in sources:
+            cell.source = sources.pop(gid)
+    if sources:
+        raise ValueError(f"{pack.name}: no answer cell for {sorted(sources)}")
+    return nb
+
+
+def graded_verdicts(lesson: str, pack: Pack, graded_nb, release=None) -> list[Verdict]:
+    """What the grader decided about each answer of ``pack``, read from its autograded notebook (each test
+    cell scored by nbgrader's rule, as LessonGrader scores it; the audit's findings on the answer's cell):
+    ``Verdict.problem()`` then says, as for LessonGrader, where the grading was wrong."""
+    release = nbtools.release(lesson) if release is None else release
+    tests = nbtools.exercises(nbtools.master(lesson))
+    pattern = nbtools.ignore_pattern()
+    cells = {nbtools.meta(c).get("grade_id"): c for c in graded_nb.cells if nbtools.meta(c).get("grade_id")}
+    findings = audit.audit(graded_nb, release)
+    verdicts = []
+    for variant in pack.answers:
+        verdict = Verdict(variant, audit=[f for f in findings if getattr(f, "cell", None) == variant.exercise])
+        for o in cells[variant.exercise].get("outputs", []):
+            if o.get("output_type") == "error":
+                verdict.answer_error = f"{o.get('ename')}: {o.get('evalue')}"
+        for gid in tests[variant.exercise]:
+            points, top, why = nbtools.graded(cells[gid], pattern)
+            verdict.cells.append(CellResult(gid, float(points), float(top), why))
+        verdicts.append(verdict)
+    return verdicts

@@ -15,6 +15,7 @@ import numpy as np
 
 from coursekit.grading.judge import StudentError, need, registry
 from coursekit.grading.judge import reference as ref
+from coursekit.grading.judge.probes import MODEL_PROBE
 from coursekit.notebook.checks import CheckFailed, expect, expect_close, expect_dtype, expect_shape
 from coursekit.notebook.i18n import course_text
 
@@ -211,26 +212,14 @@ def brief_forward(x, weights):
     return ref.softmax(h @ k5 + b5)
 
 
-# Kernel-side helpers: the leaf layers in the order one forward pass calls them (the judge's own walk,
-# not the setup cell's), what each call measures (kind by isinstance, output shape, weights, the
-# dropout rate a Dropout layer applies to ones, the activation a layer applies to a probe), the
-# judge's weights set layer by layer, a model's structure in one dict.
-PROBE = ref.DRAW_WEIGHTS_SOURCE + """
-import keras
-import tensorflow as tf
+# Kernel-side helpers (after the shared MODEL_PROBE: leaves, record_calls, weighted): what each call of
+# a forward pass measures (kind by isinstance, output shape, weights, the dropout rate a Dropout layer
+# applies to ones, the activation a layer applies to a probe), the judge's weights set layer by layer, a
+# model's structure in one dict.
+PROBE = ref.DRAW_WEIGHTS_SOURCE + MODEL_PROBE + """
 KINDS = (("Conv2D", keras.layers.Conv2D), ("Dropout", keras.layers.Dropout),
          ("MaxPooling2D", keras.layers.MaxPooling2D), ("Flatten", keras.layers.Flatten), ("Dense", keras.layers.Dense))
 Z = _np.array([[-2.0, -0.5, 0.0, 0.7, 1.5, 3.0]], "float32")
-
-def leaves(layer, found, seen):
-    for sub in getattr(layer, "_layers", []):
-        if id(sub) not in seen:
-            seen.add(id(sub))
-            if getattr(sub, "_layers", None):
-                leaves(sub, found, seen)
-            elif not isinstance(sub, keras.layers.InputLayer):
-                found.append(sub)
-    return found
 
 def shape_of(t):
     try:
@@ -239,28 +228,14 @@ def shape_of(t):
         return None
 
 def probe(m, shape):
-    calls, saved, missing = [], [], object()
-    def wrap(layer, orig):
-        def recording_call(*args, **kwargs):
-            out = orig(*args, **kwargs)
-            calls.append((layer, tf.executing_eagerly(), args[0] if args else None, out))
-            return out
-        return recording_call
-    try:
-        for layer in leaves(m, [], set()):
-            saved.append((layer, layer.__dict__.get("call", missing)))
-            object.__setattr__(layer, "call", wrap(layer, layer.call))
-        m(_np.zeros((1,) + tuple(shape), "float32"), training=False)
-    finally:
-        for layer, old in saved:
-            layer.__dict__.pop("call", None) if old is missing else object.__setattr__(layer, "call", old)
-    info, order, seen = [], [], set()
-    for layer, eager, inp, out in [c for c in calls if c[1]] or calls:
+    calls = record_calls(m, _np.zeros((1,) + tuple(shape), "float32"), training=False)
+    info = []
+    for layer, out, _ in calls:
         kind = next((name for name, cls in KINDS if isinstance(layer, cls)), type(layer).__name__)
         d = {"kind": kind, "name": layer.name, "output_shape": shape_of(out),
              "params": int(sum(int(_np.prod(w.shape)) for w in layer.weights))}
-        if kind == "Dropout" and shape_of(inp):
-            ones = _np.ones([1] + shape_of(inp)[1:], "float32")
+        if kind == "Dropout" and shape_of(out):  # a Dropout's output has its input's shape
+            ones = _np.ones([1] + shape_of(out)[1:], "float32")
             kept = float(_np.max(_np.asarray(layer(ones, training=True))))  # ones / (1 - rate) where kept
             d["rate"] = 1.0 - 1.0 / kept if kept > 0 else 1.0
         act = getattr(layer, "activation", None)
@@ -270,10 +245,7 @@ def probe(m, shape):
             except Exception:
                 pass
         info.append(d)
-        if id(layer) not in seen and layer.weights:
-            seen.add(id(layer))
-            order.append(layer)
-    return info, order
+    return info, weighted(calls)
 
 def structure(m, shape):
     info, order = probe(m, shape)
@@ -388,7 +360,7 @@ try:
 except ImportError:
     Functional = keras.Model
 m1, m2 = build_model(), build_model()
-OUT["shared"] = [l.name for l in leaves(m1, [], set()) if any(l is o for o in leaves(m2, [], set()))]
+OUT["shared"] = [l.name for l in leaves(m1) if any(l is o for o in leaves(m2))]
 OUT["same"] = m1 is m2
 OUT["functional"] = bool(isinstance(m1, Functional) and not isinstance(m1, keras.Sequential)
                          and getattr(m1, "inputs", None) and getattr(m1, "outputs", None))
