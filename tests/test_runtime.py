@@ -207,23 +207,73 @@ def test_grading_caps_the_lessons_training_in_fast_mode_only(env, cap):
     assert runtime.train_cap({"COURSE_TRAIN_CAP": "off"}) is None
 
 
-def test_a_judges_question_trains_uncapped():
-    """The question prelude switches the grading cap off while the judge's code runs, and back on."""
+EAGER_SCRIPT = r"""
+import json, os, sys
+os.environ.update(NBGRADER_EXECUTION=sys.argv[1], COURSE_MODE="fast")
+import tensorflow as tf
+from coursekit.notebook import runtime
+runtime.course_setup(seed=1)
+runs = []
+@tf.function
+def step(x):
+    runs.append(1)  # a Python line: runs on every call eagerly, once per trace in graph mode
+    return x + 1
+def calls():
+    runs.clear()
+    for v in (1.0, 2.0, 3.0):
+        step(tf.constant(v))
+    return len(runs)
+lesson = calls()
+runtime._CapState.pause()
+question = calls()
+runtime._CapState.resume()
+print(json.dumps({"lesson": lesson, "question": question, "after": calls()}))
+"""
+
+
+@pytest.mark.parametrize("execution,want", [("autograde", {"lesson": 3, "question": 1, "after": 3}),
+                                            ("validate", {"lesson": 1, "question": 0, "after": 0})])
+def test_grading_runs_the_lessons_own_tf_functions_eagerly(execution, want):
+    """Under nbgrader autograde (fast mode) every line of a tf.function runs on every call (no graph is
+    traced for the two capped steps); a judge's question gets graph mode (traced once); validate and
+    students' runs are untouched. In a subprocess: the switch is TensorFlow's, for the whole process."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", EAGER_SCRIPT, execution], capture_output=True, text=True, timeout=300,
+                         env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"), cwd=str(runtime.__file__).rsplit("/coursekit/", 1)[0])
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == want
+
+
+def test_a_judges_question_trains_uncapped_and_in_graph_mode():
+    """While grading, the lesson's own tf.functions run eagerly (course_setup under the grading cap); the
+    question prelude switches the cap off and graph mode back on while the judge's code runs, then
+    restores both - also when the student's code raised."""
+    import tensorflow as tf
+
     from coursekit.grading.judge import wire
 
-    class CapState:
-        active = True
-
+    state = runtime._CapState
+    saved_state = (state.active, state.eager, tf.config.functions_run_eagerly())
     seen = []
-    namespace = {"_CapState": CapState, "seen": seen}
-    code = wire.question("seen.append(_CapState.active)\nraise ValueError('the student code failed')")
+    namespace = {"_CapState": state, "seen": seen, "tf": tf}
+    code = wire.question("seen.append((_CapState.active, tf.config.functions_run_eagerly()))\n"
+                         "raise ValueError('the student code failed')")
     import IPython.display
 
     shown = []
     saved = IPython.display.display
     IPython.display.display = lambda *a, **k: shown.append(a)
     try:
+        state.active, state.eager = True, True
+        tf.config.run_functions_eagerly(True)
         exec(code, namespace)
+        after = (state.active, tf.config.functions_run_eagerly())
     finally:
         IPython.display.display = saved
-    assert seen == [False] and CapState.active is True and len(shown) == 1
+        state.active, state.eager = saved_state[:2]
+        tf.config.run_functions_eagerly(saved_state[2])
+    assert seen == [(False, False)] and after == (True, True) and len(shown) == 1

@@ -27,7 +27,7 @@ from pathlib import Path
 import nbformat
 
 from coursekit.authoring import kitpack
-from coursekit.authoring.template import TemplateError, definitions, markdown_text, parse_template
+from coursekit.authoring.template import TemplateError, definitions, judge_injected, markdown_text, parse_template
 from coursekit.grading.nbmeta import exercise_tests
 
 from coursekit import ROOT  # noqa: E402
@@ -113,7 +113,8 @@ def build_master(lesson_id: str, root: Path = ROOT):
             else:
                 if "points" not in cell.attrs:
                     raise TemplateError(f"{where}: [tests] cells need points=N")
-                new = nbformat.v4.new_code_cell(body, metadata=_nbgrader(
+                judge = root / "coursekit" / "grading" / "judge" / f"l{lesson_id[:2]}.py"
+                new = nbformat.v4.new_code_cell(judge_injected(body, judge, where), metadata=_nbgrader(
                     grade_id, grade=True, locked=True, points=float(cell.attrs["points"])))
             new.id = grade_id
         nb.cells.append(new)

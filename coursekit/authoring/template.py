@@ -52,12 +52,18 @@ def parse_template(text: str, name: str = "<template>") -> list[TemplateCell]:
     return cells
 
 
-def definitions(path: Path) -> dict[str, str]:
-    """Top-level functions and classes of a module, each as its exact source text."""
+def definitions(path: Path, assignments: bool = False) -> dict[str, str]:
+    """Top-level functions and classes of a module (and, with ``assignments``, its top-level assignments to
+    one name), each as its exact source text."""
     text = path.read_text()
     lines = text.splitlines()
     found = {}
     for node in ast.parse(text).body:
+        if assignments and isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if len(targets) == 1 and isinstance(targets[0], ast.Name):
+                found[targets[0].id] = "\n".join(lines[node.lineno - 1:node.end_lineno])
+            continue
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             start = min([node.lineno] + [d.lineno for d in node.decorator_list])
             end = node.end_lineno
@@ -69,6 +75,32 @@ def definitions(path: Path) -> dict[str, str]:
                 end -= 1
             found[node.name] = "\n".join(lines[start - 1:end])
     return found
+
+
+JUDGE_LINE = re.compile(r"^#<< judge: (?P<names>[\w, ]+)$")
+
+
+def judge_injected(body: str, judge: Path, where: str) -> str:
+    """A test cell's text with each ``#<< judge: NAME, NAME`` line replaced by those definitions of the
+    lesson's judge module (``judge``: coursekit/grading/judge/l<NN>.py), verbatim: the table a visible check
+    compares with, or a hidden check's expected architecture, is written once, where the grader reads it."""
+    if "#<< judge:" not in body:
+        return body
+    defs = definitions(judge, assignments=True)
+    out = []
+    for line in body.splitlines():
+        match = JUDGE_LINE.match(line.strip())
+        if match is None:
+            if line.strip().startswith("#<<"):
+                raise TemplateError(f"{where}: write '#<< judge: NAME, NAME', not {line.strip()!r}")
+            out.append(line)
+            continue
+        names = [n.strip() for n in match["names"].split(",") if n.strip()]
+        missing = [n for n in names if n not in defs]
+        if missing:
+            raise TemplateError(f"{where}: {judge.name} defines no {missing}")
+        out.append("\n".join(defs[n] for n in names))
+    return "\n".join(out)
 
 
 def markdown_text(lines: list[str], where: str) -> str:

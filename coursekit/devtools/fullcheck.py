@@ -84,8 +84,8 @@ def check_lesson(lesson: str, data_dir: Path, cap: str, workdir: Path, timeout: 
     cells = []
     for cell in nb.cells:  # graded checks train tiny models for set epochs: no cap while they run
         graded = cell.get("metadata", {}).get("nbgrader", {}).get("grade")
-        cells += [nbformat.v4.new_code_cell("_CapState.active = False")] if graded else []
-        cells += [cell] + ([nbformat.v4.new_code_cell("_CapState.active = True")] if graded else [])
+        cells += [nbformat.v4.new_code_cell("_CapState.pause()")] if graded else []
+        cells += [cell] + ([nbformat.v4.new_code_cell("_CapState.resume()")] if graded else [])
     nb.cells = cells + [nbformat.v4.new_code_cell(REPORT_CELL)]
     env_before = dict(os.environ)
     os.environ.update(COURSE_MODE="full", COURSE_DATA_DIR=str(data_dir), COURSE_TRAIN_CAP=cap,

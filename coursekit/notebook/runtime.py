@@ -251,9 +251,25 @@ def train_cap(environ=None):
 
 class _CapState:
     """The training cap's switch (``active``: off while a graded check runs its own tiny training)
-    and what it saw: the largest number of images any eager model call received."""
+    and what it saw: the largest number of images any eager model call received. ``eager``: while
+    grading, the lesson's own code runs its ``tf.function``\ s (Keras's training steps, the lessons'
+    loops) eagerly - every line still runs, and two steps cost far less than tracing a graph for them;
+    ``pause``/``resume`` (the judge's questions) give graph mode back."""
     active = True
+    eager = False
     max_call_images = 0
+
+    @classmethod
+    def pause(cls):
+        cls.active = False
+        if cls.eager:
+            tf.config.run_functions_eagerly(False)
+
+    @classmethod
+    def resume(cls):
+        cls.active = True
+        if cls.eager:
+            tf.config.run_functions_eagerly(True)
 
 
 def _install_train_cap(max_epochs, max_steps):
@@ -357,8 +373,8 @@ GRADING_CAP = (1, 2)
 
 def grading_cap(environ=None):
     """The training cap while nbgrader autogrades a notebook in fast mode: ``GRADING_CAP`` (one epoch of
-    ``fit``, two steps per epoch, and hand-written loops cut to two batches), unless ``COURSE_TRAIN_CAP``
-    names one (or ``off``). Grading must run every line of the student's code, not the lesson's
+    ``fit``, two steps per epoch, and hand-written loops cut to two batches, all run eagerly: tracing a
+    graph costs more than two steps), unless ``COURSE_TRAIN_CAP`` names one (or ``off``). Grading must run every line of the student's code, not the lesson's
     demonstrations: no graded check reads what these cells compute, and the judge's questions train
     uncapped (``coursekit/grading/judge/wire.py``). None outside grading."""
     environ = os.environ if environ is None else environ
@@ -378,6 +394,8 @@ def course_setup(seed=42, full_cpu_time=None, stop_on_cpu=True):
     cap, grading = train_cap(), grading_cap()
     if grading:
         _install_train_cap(*grading)  # quietly: the feedback a student reads is about their code
+        _CapState.eager = True
+        tf.config.run_functions_eagerly(True)  # no graph to trace for two steps (see _CapState)
     elif cap:
         _install_train_cap(*cap)
         print(f"!! {TRAIN_CAP_VAR}={cap[0]},{cap[1]}: training CAPPED at {cap[0]} epoch(s) of fit and "

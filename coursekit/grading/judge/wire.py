@@ -79,20 +79,20 @@ def _coursekit_question():
     IN = {{k: _arr(v) for k, v in {arrays}.items()}}
     IN.update({values})
     OUT = {{}}
-    # While a notebook is graded, the lesson's own training runs capped (the setup cell's course_setup);
-    # a question trains at the size the judge asks for.
+    # While a notebook is graded, the lesson's own training runs capped and eagerly (the setup cell's
+    # course_setup); a question trains at the size the judge asks for, in graph mode.
     _cap = globals().get("_CapState")
     _capped = getattr(_cap, "active", None)
     try:
         if _capped:
-            _cap.active = False
+            _cap.pause()
 {body}
         reply = {{"ok": True}}
     except BaseException as err:
         reply = {{"ok": False, "error": (type(err).__name__ + ": " + str(err))[:2000]}}
     finally:
         if _capped:
-            _cap.active = True
+            _cap.resume()
     reply["out"] = {{k: _enc(v) for k, v in OUT.items()}}
     _display({{"{mime}": reply}}, raw=True)
 _coursekit_question()
