@@ -190,17 +190,7 @@ train_ds.element_spec
 # %% [answer] id=my_model from=MyModel
 
 # %% [tests] id=my_model_visible points=2
-MNIST_VGG_SPEC = [
-    dict(kind="Conv2D", filters=32, kernel=3, strides=1, padding="same", activation="relu", output_shape=(None, 28, 28, 32), params=320),
-    dict(kind="Conv2D", filters=32, kernel=3, strides=1, padding="same", activation="relu", output_shape=(None, 28, 28, 32), params=9248),
-    dict(kind="MaxPooling2D", pool=2, output_shape=(None, 14, 14, 32)),
-    dict(kind="Conv2D", filters=64, kernel=3, strides=1, padding="same", activation="relu", output_shape=(None, 14, 14, 64), params=18496),
-    dict(kind="Conv2D", filters=64, kernel=3, strides=1, padding="same", activation="relu", output_shape=(None, 14, 14, 64), params=36928),
-    dict(kind="MaxPooling2D", pool=2, output_shape=(None, 7, 7, 64)),
-    dict(kind="Flatten", output_shape=(None, 3136)),
-    dict(kind="Dense", units=128, activation="relu", output_shape=(None, 128), params=401536),
-    dict(kind="Dense", units=10, activation="softmax", output_shape=(None, 10), params=1290),
-]
+#<< judge: MNIST_VGG_SPEC
 check_architecture(MyModel(), MNIST_VGG_SPEC, input_shape=(28, 28, 1), total_params=467818)
 check_passed("MyModel: every layer matches the reduced VGG-16.")
 

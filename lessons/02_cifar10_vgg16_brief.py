@@ -238,21 +238,7 @@ show_image_grid(x_test, y_test, class_names=CIFAR10_CLASSES, rows=5, cols=5,
 # %% [answer] id=build_model from=build_model
 
 # %% [tests] id=build_model_visible points=2
-VGG16_BRIEF_VISIBLE = [
-    dict(kind="Conv2D", filters=32, kernel=3, padding="same", activation="relu", output_shape=(None, 32, 32, 32), params=896),
-    dict(kind="Dropout", output_shape=(None, 32, 32, 32)),
-    dict(kind="MaxPooling2D", pool=2, output_shape=(None, 16, 16, 32)),
-    dict(kind="Conv2D", filters=64, kernel=3, padding="same", activation="relu", output_shape=(None, 16, 16, 64), params=18496),
-    dict(kind="Dropout", output_shape=(None, 16, 16, 64)),
-    dict(kind="MaxPooling2D", pool=2, output_shape=(None, 8, 8, 64)),
-    dict(kind="Conv2D", filters=128, kernel=3, padding="same", activation="relu", output_shape=(None, 8, 8, 128), params=73856),
-    dict(kind="Dropout", output_shape=(None, 8, 8, 128)),
-    dict(kind="MaxPooling2D", pool=2, output_shape=(None, 4, 4, 128)),
-    dict(kind="Flatten", output_shape=(None, 2048)),
-    dict(kind="Dense", units=512, activation="relu", output_shape=(None, 512), params=1049088),
-    dict(kind="Dropout", output_shape=(None, 512)),
-    dict(kind="Dense", units=10, activation="softmax", output_shape=(None, 10), params=5130),
-]
+#<< judge: VGG16_BRIEF_VISIBLE
 _m = build_model()
 expect(isinstance(_m, keras.Model), f"build_model() must return a keras.Model, found {type(_m).__name__}.")
 check_architecture(_m, VGG16_BRIEF_VISIBLE, total_params=1147466)
@@ -265,23 +251,7 @@ check_passed("build_model(): 13 layers in the table's order, with its kinds, fil
 # %% [tests] id=build_model_hidden points=3
 # Hidden tests for build_model run here when your notebook is graded.
 ### BEGIN HIDDEN TESTS
-def _vgg16_brief_spec(h, w, k):
-    """The exact post architecture for an input of h x w pixels and k classes."""
-    spec, c_in = [], 3
-    for _b, (_f, _r) in enumerate([(32, 0.256), (64, 0.25), (128, 0.25)], 1):
-        spec += [dict(kind="Conv2D", name=f"block{_b}_conv", filters=_f, kernel=3, strides=1, padding="same",
-                      activation="relu", output_shape=(None, h, w, _f), params=9 * c_in * _f + _f),
-                 dict(kind="Dropout", name=f"block{_b}_dropout", rate=_r, output_shape=(None, h, w, _f)),
-                 dict(kind="MaxPooling2D", name=f"block{_b}_pool", pool=2, strides=2,
-                      output_shape=(None, h // 2, w // 2, _f))]
-        h, w, c_in = h // 2, w // 2, _f
-    flat = h * w * 128
-    spec += [dict(kind="Flatten", name="flatten", output_shape=(None, flat)),
-             dict(kind="Dense", name="fc", units=512, activation="relu", params=flat * 512 + 512),
-             dict(kind="Dropout", name="fc_dropout", rate=0.5),
-             dict(kind="Dense", name="predictions", units=k, activation="softmax", output_shape=(None, k),
-                  params=512 * k + k)]
-    return spec
+#<< judge: _vgg16_brief_spec
 _m1, _m2 = build_model(), build_model()
 _shared = [_l.name for _l in leaf_layers(_m1) if any(_l is _o for _o in leaf_layers(_m2))]
 expect(_m1 is not _m2 and not _shared,

@@ -226,23 +226,7 @@ print(f"x_train: {x_train.dtype}, values from {x_train.min():.3f} to {x_train.ma
 # %% [answer] id=build_model from=build_model
 
 # %% [tests] id=build_model_visible points=2
-def _conv(filters, size):
-    return dict(kind="Conv2D", filters=filters, kernel=4, strides=1, padding="same", activation="relu",
-                output_shape=(None, size, size, filters))
-def _dense(units, activation="relu"):
-    return dict(kind="Dense", units=units, activation=activation, output_shape=(None, units))
-CIFAR_CNN_SPEC = [
-    dict(_conv(15, 32), params=735), dict(kind="MaxPooling2D", pool=2, output_shape=(None, 16, 16, 15)),
-    dict(_conv(30, 16), params=7230), dict(kind="MaxPooling2D", pool=2, output_shape=(None, 8, 8, 30)),
-    dict(_conv(30, 8), params=14430), dict(kind="MaxPooling2D", pool=2, output_shape=(None, 4, 4, 30)),
-    dict(_conv(30, 4), params=14430), dict(kind="MaxPooling2D", pool=2, output_shape=(None, 2, 2, 30)),
-    dict(kind="Flatten", output_shape=(None, 120)),
-    dict(_dense(200), params=24200), dict(kind="Dropout", rate=0.5),
-    dict(_dense(200), params=40200), dict(kind="Dropout", rate=0.5),
-    dict(_dense(100), params=20100), dict(kind="Dropout", rate=0.5),
-    dict(_dense(100), params=10100), dict(kind="Dropout", rate=0.5),
-    dict(_dense(10, "softmax"), params=1010),
-]
+#<< judge: _conv, _dense, CIFAR_CNN_SPEC
 _err = ""
 try:
     _model = build_model()

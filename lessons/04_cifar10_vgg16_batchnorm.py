@@ -150,20 +150,10 @@ def _relu_kinds(model, spec, input_shape):
     return [dict(s, kind="ReLU") if s["kind"] == "Activation" and i < len(found) and found[i]["kind"] == "ReLU" else s
             for i, s in enumerate(spec)]
 
-_spec, _size = [], 32
-for _filters, _convs in [(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)]:
-    for _ in range(_convs):
-        _spec += [dict(kind="Conv2D", filters=_filters, kernel=3, activation="linear", output_shape=(None, _size, _size, _filters)),
-                  dict(kind="BatchNormalization", output_shape=(None, _size, _size, _filters)),
-                  dict(kind="Activation", activation="relu")]
-    _size //= 2
-    _spec.append(dict(kind="MaxPooling2D", pool=2, output_shape=(None, _size, _size, _filters)))
-_spec += [dict(kind="Flatten", output_shape=(None, 512)),
-          dict(kind="Dense", units=4096, activation="relu"), dict(kind="Dense", units=4096, activation="relu"),
-          dict(kind="Dense", units=10, activation="softmax", output_shape=(None, 10))]
+#<< judge: _BLOCKS, _visible_spec
 _vgg = build_vgg16_bn()
 expect(isinstance(_vgg, keras.Sequential), f"build_vgg16_bn() must return a keras.Sequential, found {type(_vgg).__name__}.")
-check_architecture(_vgg, _relu_kinds(_vgg, _spec, (32, 32, 3)), input_shape=(32, 32, 3), total_params=33655114)
+check_architecture(_vgg, _relu_kinds(_vgg, _visible_spec(), (32, 32, 3)), input_shape=(32, 32, 3), total_params=33655114)
 _trainable = sum(int(np.prod(w.shape)) for w in _vgg.trainable_weights)
 expect(_trainable == 33646666, f"expected 33,646,666 trainable parameters, found {_trainable:,}.")
 del _vgg
@@ -179,27 +169,9 @@ def _relu_kinds(model, spec, input_shape):
     return [dict(s, kind="ReLU") if s["kind"] == "Activation" and i < len(found) and found[i]["kind"] == "ReLU" else s
             for i, s in enumerate(spec)]
 
-def _vgg_spec(side, classes):
-    spec, bn = [], 0
-    for block, (filters, convs) in enumerate([(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)], 1):
-        for conv in range(1, convs + 1):
-            bn += 1
-            spec += [dict(kind="Conv2D", name=f"block{block}_conv{conv}", filters=filters, kernel=3, strides=1,
-                          padding="same", activation="linear", output_shape=(None, side, side, filters),
-                          params=9 * (filters if (conv > 1) else {1: 3, 2: 64, 3: 128, 4: 256, 5: 512}[block]) * filters + filters),
-                     dict(kind="BatchNormalization", name=f"bn{bn}", params=4 * filters, trainable_params=2 * filters),
-                     dict(kind="Activation", activation="relu", params=0)]
-        side = (side + 1) // 2
-        spec.append(dict(kind="MaxPooling2D", name=f"block{block}_pool", pool=2, strides=2, padding="same",
-                         output_shape=(None, side, side, filters)))
-    flat = side * side * 512
-    return spec + [dict(kind="Flatten", output_shape=(None, flat)),
-                   dict(kind="Dense", name="fc1", units=4096, activation="relu", params=flat * 4096 + 4096),
-                   dict(kind="Dense", name="fc2", units=4096, activation="relu", params=4096 * 4096 + 4096),
-                   dict(kind="Dense", name="predictions", units=classes, activation="softmax",
-                        output_shape=(None, classes), params=4096 * classes + classes)]
+#<< judge: _BLOCKS, _hidden_spec
 _a = build_vgg16_bn()
-check_architecture(_a, _relu_kinds(_a, _vgg_spec(32, 10), (32, 32, 3)), input_shape=(32, 32, 3), total_params=33655114)
+check_architecture(_a, _relu_kinds(_a, _hidden_spec(32, 10), (32, 32, 3)), input_shape=(32, 32, 3), total_params=33655114)
 _odd = [l.name for l in leaf_layers(_a) if isinstance(l, layers.ReLU)
         and (l.max_value is not None or float(l.negative_slope) != 0 or float(l.threshold) != 0)]
 expect(not _odd, f"the ReLU layers must be plain layers.ReLU() (no max_value, negative_slope or threshold); found {_odd}.")
@@ -208,7 +180,7 @@ expect(_nt == 8448, f"expected 8,448 non-trainable parameters (BN moving statist
 _b = build_vgg16_bn(input_shape=(64, 64, 3), num_classes=7)
 expect(_b is not _a and not {id(w) for w in _a.weights} & {id(w) for w in _b.weights},
        "build_vgg16_bn must build a NEW model (new layers, new weights) on every call.")
-check_architecture(_b, _relu_kinds(_b, _vgg_spec(64, 7), (64, 64, 3)), input_shape=(64, 64, 3))
+check_architecture(_b, _relu_kinds(_b, _hidden_spec(64, 7), (64, 64, 3)), input_shape=(64, 64, 3))
 _p = np.asarray(_b(np.random.default_rng(3).random((2, 64, 64, 3)).astype("float32"), training=False))
 expect_shape(_p, (2, 7), "build_vgg16_bn(input_shape=(64, 64, 3), num_classes=7) on 2 images")
 expect_close(_p.sum(axis=1), np.ones(2), "each row of the output must be probabilities summing to 1 (softmax)", atol=1e-4)

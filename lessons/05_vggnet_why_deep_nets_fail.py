@@ -344,25 +344,14 @@ for _n in (1, 2, 3, 4):
 # %% [answer] id=build_plain_vgg16 from=build_plain_vgg16
 
 # %% [tests] id=build_plain_vgg16_visible points=2
-_spec, _h, _c = [], 32, 3
-for _n, _f in ((2, 64), (2, 128), (3, 256), (3, 512), (3, 512)):
-    for _ in range(_n):
-        _spec.append(dict(kind="Conv2D", filters=_f, kernel=3, strides=1, padding="same", activation="relu",
-                          output_shape=(None, _h, _h, _f), params=9 * _c * _f + _f))
-        _c = _f
-    _h //= 2
-    _spec.append(dict(kind="MaxPooling2D", pool=2, output_shape=(None, _h, _h, _f)))
-_spec += [dict(kind="Flatten", output_shape=(None, 512)),
-          dict(kind="Dense", units=4096, activation="relu", params=2_101_248),
-          dict(kind="Dense", units=4096, activation="relu", params=16_781_312),
-          dict(kind="Dense", units=10, activation="softmax", params=40_970)]
+#<< judge: _BLOCKS, _plain_spec
 try:
     _m = build_plain_vgg16()
 except ValueError as _err:
     expect(False, f"build_plain_vgg16() failed: {str(_err)[:300]}" + (
         " - with padding='valid' each 3x3 convolution cuts 2 pixels off the height and width, until nothing is left: "
         "use padding='same'." if "negative" in str(_err) else ""))
-check_architecture(_m, _spec, input_shape=(32, 32, 3), total_params=33_638_218)
+check_architecture(_m, _plain_spec((32, 32, 3), 10, 4096, 64, True), input_shape=(32, 32, 3), total_params=33_638_218)
 check_passed("build_plain_vgg16(): every layer's kind, size, padding, activation, output shape and parameters match the "
       "post's VGG16 (33,638,218 parameters).")
 
@@ -370,17 +359,8 @@ check_passed("build_plain_vgg16(): every layer's kind, size, padding, activation
 # Hidden tests for build_plain_vgg16 run here when your notebook is graded.
 ### BEGIN HIDDEN TESTS
 _m = build_plain_vgg16((64, 64, 1), 5, fc=32, base=8, kernel_initializer="he_normal")
-_spec, _h, _c = [], 64, 1
-for _n, _f in ((2, 8), (2, 16), (3, 32), (3, 64), (3, 64)):
-    for _ in range(_n):
-        _spec.append(dict(kind="Conv2D", filters=_f, kernel=3, padding="same", activation="relu",
-                          output_shape=(None, _h, _h, _f), params=9 * _c * _f + _f))
-        _c = _f
-    _h //= 2
-    _spec.append(dict(kind="MaxPooling2D", pool=2, output_shape=(None, _h, _h, _f)))
-_spec += [dict(kind="Flatten", output_shape=(None, 256)), dict(kind="Dense", units=32, activation="relu"),
-          dict(kind="Dense", units=32, activation="relu"), dict(kind="Dense", units=5, activation="softmax")]
-check_architecture(_m, _spec, input_shape=(64, 64, 1))
+#<< judge: _BLOCKS, _plain_spec
+check_architecture(_m, _plain_spec((64, 64, 1), 5, 32, 8, False), input_shape=(64, 64, 1))
 _weighted = [l for l in leaf_layers(_m) if hasattr(l, "kernel_initializer")]   # also inside nested blocks
 expect(len(_weighted) == 16 and all(type(l.kernel_initializer).__name__ == "HeNormal" for l in _weighted),
        "build_plain_vgg16(..., kernel_initializer='he_normal') must use it in all 13 Conv2D and 3 Dense layers; found "

@@ -201,6 +201,39 @@ def test_template_errors_name_the_line():
     assert cells[0].attrs == {"id": "a", "points": "2"} and cells[0].lines == ["assert 1"]
 
 
+def test_a_test_cell_takes_its_expected_table_from_the_judge(tmp_path):
+    """`#<< judge: NAME, ...` in a test cell becomes those definitions of the lesson's judge, verbatim (one
+    home for what a check compares with); a name the judge lacks, or a malformed marker, names the line."""
+    from coursekit.authoring.template import judge_injected
+
+    judge = tmp_path / "l09.py"
+    judge.write_text('"""A judge."""\nSPEC = [\n    dict(kind="Dense", units=2),\n]\nTOTAL: int = 3\n\n\n'
+                     'def _spec(n):\n    """The table."""\n    return SPEC * n\n\n\ndef other():\n    pass\n')
+    body = "x = 1\n#<< judge: SPEC, _spec\ncheck(_spec(2))"
+    assert judge_injected(body, judge, "l.py:3") == (
+        'x = 1\nSPEC = [\n    dict(kind="Dense", units=2),\n]\ndef _spec(n):\n    """The table."""\n    return SPEC * n\n'
+        "check(_spec(2))")
+    assert judge_injected("#<< judge: TOTAL", judge, "w") == "TOTAL: int = 3"
+    assert judge_injected("plain = 1", judge, "w") == "plain = 1"
+    with pytest.raises(build.TemplateError, match=r"l.py:3: l09.py defines no \['MISSING'\]"):
+        judge_injected("#<< judge: SPEC, MISSING", judge, "l.py:3")
+    with pytest.raises(build.TemplateError, match=r"l.py:3: write '#<< judge: NAME, NAME'"):
+        judge_injected("#<< judge SPEC", judge, "l.py:3")
+    # The lessons use it: the tables the visible checks show students are the judges' own.
+    from coursekit.grading.judge import l01, l03
+
+    master = nbtools.master(next(l for l in build.lesson_ids() if l.startswith("01_")))
+    visible = next(c.source for c in master.cells if nbtools.meta(c).get("grade_id") == "my_model_visible")
+    namespace = {}
+    exec(visible.split("check_architecture(")[0], namespace)
+    assert namespace["MNIST_VGG_SPEC"] == l01.MNIST_VGG_SPEC
+    master = nbtools.master(next(l for l in build.lesson_ids() if l.startswith("03_")))
+    visible = next(c.source for c in master.cells if nbtools.meta(c).get("grade_id") == "build_model_visible")
+    namespace = {}
+    exec(visible.split("_err = ")[0], namespace)
+    assert namespace["CIFAR_CNN_SPEC"] == l03.CIFAR_CNN_SPEC
+
+
 @pytest.mark.parametrize("lesson", build.lesson_ids())
 def test_setup_cell_is_one_screen_and_carries_the_kit(lesson):
     """The locked setup cell carries exactly today's coursekit/notebook/ modules, packed (kitpack), in

@@ -45,15 +45,11 @@ def _free_and_bound(source: str) -> tuple[set[str], set[str]]:
 
 
 def _cells(lesson):
-    """(kind, attrs, source, line) per template cell; answer cells carry their solutions' code."""
+    """(kind, attrs, source, line) per template cell, its code as the build writes it (build.cell_code)."""
     template = ROOT / "lessons" / f"{lesson}.py"
     defs = definitions(ROOT / "solutions" / f"l{lesson}.py")
     for cell in parse_template(template.read_text(), template.name):
-        body = "\n".join(cell.lines)
-        if cell.kind == "answer":
-            names = [n for n in cell.attrs.get("from", "").split(",") if n]
-            body = "\n\n".join([defs[n] for n in names] + [body])
-        yield cell.kind, cell.attrs, body, cell.lineno
+        yield cell.kind, cell.attrs, build.cell_code(cell, lesson, ROOT, defs, template.name), cell.lineno
 
 
 def test_optional_is_the_only_attribute_of_plain_code_cells():

@@ -64,6 +64,24 @@ def _nbgrader(grade_id, *, grade=False, solution=False, locked=False, points=Non
     return {"nbgrader": meta}
 
 
+def cell_code(cell, lesson_id: str, root: Path = ROOT, defs: dict | None = None, where: str = "") -> str:
+    """The code a template cell becomes: an answer cell, the solutions' definitions its ``from=`` names
+    (then its own lines); a test cell, its lines with each ``#<< judge:`` line replaced by the judge's
+    definitions; any other cell, its lines."""
+    body = "\n".join(cell.lines)
+    if cell.kind == "answer":
+        solutions = root / "solutions" / f"l{lesson_id}.py"
+        defs = definitions(solutions) if defs is None else defs
+        names = [n for n in cell.attrs.get("from", "").split(",") if n]
+        missing = [n for n in names if n not in defs]
+        if missing:
+            raise TemplateError(f"{where}: {solutions.name} defines no {missing}")
+        return "\n\n\n".join([defs[n] for n in names] + ([body] if body else []))
+    if cell.kind == "tests":
+        return judge_injected(body, root / "coursekit" / "grading" / "judge" / f"l{lesson_id[:2]}.py", where)
+    return body
+
+
 def build_master(lesson_id: str, root: Path = ROOT):
     """Return the nbgrader master notebook for one lesson (a NotebookNode)."""
     template = root / "lessons" / f"{lesson_id}.py"
@@ -101,11 +119,7 @@ def build_master(lesson_id: str, root: Path = ROOT):
                 new.metadata["jupyter"] = {"source_hidden": True}  # JupyterLab: collapsed input
             elif cell.kind == "answer":
                 names = [n for n in cell.attrs.get("from", "").split(",") if n]
-                missing = [n for n in names if n not in defs]
-                if missing:
-                    raise TemplateError(f"{where}: {solutions.name} defines no {missing}")
-                pieces = [defs[n] for n in names] + ([body] if body else [])
-                source = "\n\n\n".join(pieces)
+                source = cell_code(cell, lesson_id, root, defs, where)
                 if "### BEGIN SOLUTION" not in source:
                     raise TemplateError(f"{where}: answer cell {grade_id!r} has no solution region")
                 new = nbformat.v4.new_code_cell(source, metadata=_nbgrader(grade_id, solution=True))
@@ -113,8 +127,7 @@ def build_master(lesson_id: str, root: Path = ROOT):
             else:
                 if "points" not in cell.attrs:
                     raise TemplateError(f"{where}: [tests] cells need points=N")
-                judge = root / "coursekit" / "grading" / "judge" / f"l{lesson_id[:2]}.py"
-                new = nbformat.v4.new_code_cell(judge_injected(body, judge, where), metadata=_nbgrader(
+                new = nbformat.v4.new_code_cell(cell_code(cell, lesson_id, root, defs, where), metadata=_nbgrader(
                     grade_id, grade=True, locked=True, points=float(cell.attrs["points"])))
             new.id = grade_id
         nb.cells.append(new)

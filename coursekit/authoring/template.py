@@ -84,7 +84,7 @@ def judge_injected(body: str, judge: Path, where: str) -> str:
     """A test cell's text with each ``#<< judge: NAME, NAME`` line replaced by those definitions of the
     lesson's judge module (``judge``: coursekit/grading/judge/l<NN>.py), verbatim: the table a visible check
     compares with, or a hidden check's expected architecture, is written once, where the grader reads it."""
-    if "#<< judge:" not in body:
+    if "#<<" not in body:
         return body
     defs = definitions(judge, assignments=True)
     out = []

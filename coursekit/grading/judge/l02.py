@@ -176,7 +176,7 @@ VGG16_BRIEF_VISIBLE = [
 TOTAL_PARAMS = 1_147_466
 
 
-def vgg16_brief_spec(h, w, k):
+def _vgg16_brief_spec(h, w, k):
     """The exact post architecture for an input of h x w pixels and k classes (the hidden test's)."""
     spec, c_in = [], 3
     for b, (f, r) in enumerate([(32, 0.256), (64, 0.25), (128, 0.25)], 1):
@@ -408,14 +408,14 @@ def build_model_hidden(k):
     name = need(a, "name")
     expect(name == "VGG16_Brief", f"the model must be named 'VGG16_Brief', found {name!r}.")
     s1 = need(a, "s1")
-    _architecture(s1, vgg16_brief_spec(32, 32, 10), TOTAL_PARAMS, ("output_shape", "params", "rate"))
+    _architecture(s1, _vgg16_brief_spec(32, 32, 10), TOTAL_PARAMS, ("output_shape", "params", "rate"))
     _forward(a, "p1", x1, seed1, shapes1, s1, "build_model()")
     got = need(a, "input3")
     expect(got == [None, h, w, 3], f"build_model(input_shape=({h}, {w}, 3)) must take inputs of shape "
            f"(None, {h}, {w}, 3), found {tuple(got) if isinstance(got, list) else got}.")
     s3 = need(a, "s3")
     total3 = 896 + 18496 + 73856 + ((h // 8) * (w // 8) * 128 * 512 + 512) + (512 * classes + classes)
-    _architecture(s3, vgg16_brief_spec(h, w, classes), total3, ("output_shape", "params", "rate"))
+    _architecture(s3, _vgg16_brief_spec(h, w, classes), total3, ("output_shape", "params", "rate"))
     _forward(a, "p3", x3, seed3, shapes3, s3, f"build_model(input_shape=({h}, {w}, 3), num_classes={classes})")
     got = need(a, "p_sure")
     want = ref.softmax(b.astype(np.float64))

@@ -41,13 +41,14 @@ def _found(layers):
 
 # ---- build_vgg16_bn ----------------------------------------------------------------------------
 
-BLOCKS = [(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)]
+_BLOCKS = [(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)]
 TOTAL_PARAMS, TRAINABLE, NON_TRAINABLE = 33_655_114, 33_646_666, 8_448
 
 
 def _visible_spec():
+    """The layers of build_vgg16_bn() the visible check compares, in call order."""
     spec, size = [], 32
-    for filters, convs in BLOCKS:
+    for filters, convs in _BLOCKS:
         for _ in range(convs):
             spec += [dict(kind="Conv2D", filters=filters, kernel=3, activation="linear",
                           output_shape=(None, size, size, filters)),
@@ -61,8 +62,10 @@ def _visible_spec():
 
 
 def _hidden_spec(side, classes):
+    """Every layer of build_vgg16_bn(input_shape=(side, side, 3), num_classes=classes), in call order, with
+    names and parameter counts."""
     spec, bn = [], 0
-    for block, (filters, convs) in enumerate(BLOCKS, 1):
+    for block, (filters, convs) in enumerate(_BLOCKS, 1):
         for conv in range(1, convs + 1):
             bn += 1
             spec += [dict(kind="Conv2D", name=f"block{block}_conv{conv}", filters=filters, kernel=3, strides=1,
@@ -91,7 +94,7 @@ def vgg_shapes(side, classes):
     """Weight shapes of VGG16-BN's layers that hold weights, in call order: Conv2D [kernel, bias],
     BatchNormalization [gamma, beta, moving mean, moving variance], ..., then the three Dense layers."""
     shapes, cin = [], 3
-    for filters, convs in BLOCKS:
+    for filters, convs in _BLOCKS:
         for _ in range(convs):
             shapes += [[[3, 3, cin, filters], [filters]], [[filters]] * 4]
             cin = filters
@@ -129,7 +132,7 @@ def vgg_bn_forward(x, weights, eps, calibrate=None, acts=None):
     statistics of the first n images. ``acts``: per convolution, the options of a ReLU layer that has
     some (None: a plain ReLU)."""
     h, i = x.astype(np.float64), 0
-    for filters, convs in BLOCKS:
+    for filters, convs in _BLOCKS:
         for _ in range(convs):
             kernel, bias = weights[i]
             h = ref.conv2d_same(h, kernel, bias)

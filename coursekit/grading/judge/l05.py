@@ -153,7 +153,7 @@ def param_counts_hidden(k):
 
 # ---- vgg16_param_table -------------------------------------------------------------------------
 
-BLOCKS = ((2, 1), (2, 2), (3, 4), (3, 8), (3, 8))   # (convolutions, filters / base) per block
+_BLOCKS = ((2, 1), (2, 2), (3, 4), (3, 8), (3, 8))   # (convolutions, filters / base) per block
 
 TABLE = """
 for i, (shape, classes, fc) in enumerate(IN["calls"]):
@@ -169,7 +169,7 @@ def _table(shape, classes, fc=4096):
     """The judge's own VGG16 table: (name, output shape, params) per layer."""
     h, w, c = shape
     rows = []
-    for b, (n, mult) in enumerate(BLOCKS, 1):
+    for b, (n, mult) in enumerate(_BLOCKS, 1):
         f = 64 * mult
         for i in range(n):
             rows.append((f"block{b}_conv{i + 1}", (h, w, f), 9 * c * f + f))
@@ -552,7 +552,7 @@ def _weight_shapes(input_shape, classes, fc, base, bn):
     """The weight shapes of the layers with weights, in call order."""
     h, w, c = input_shape
     shapes = []
-    for n, mult in BLOCKS:
+    for n, mult in _BLOCKS:
         f = base * mult
         for _ in range(n):
             shapes.append([[3, 3, c, f], [f]])
@@ -578,7 +578,7 @@ def _forward(x, weights, bn, calibrate=False):
         scales.append(s)
         return z * s
 
-    for n, _ in BLOCKS:
+    for n, _ in _BLOCKS:
         for _ in range(n):
             kernel, bias = next(weights)
             h = scaled(ref.conv2d_same(h, kernel, bias))
@@ -679,9 +679,11 @@ def _check_initializer(a, init, message, count=None):
 # ---- build_plain_vgg16 -------------------------------------------------------------------------
 
 def _plain_spec(input_shape, classes, fc, base, visible):
+    """The layers build_plain_vgg16(input_shape, classes, fc=fc, base=base) must have, in call order (the
+    visible check also compares strides and the Dense layers' parameter counts)."""
     h, w, c = input_shape
     spec = []
-    for n, mult in BLOCKS:
+    for n, mult in _BLOCKS:
         f = base * mult
         for _ in range(n):
             conv = dict(kind="Conv2D", filters=f, kernel=3, padding="same", activation="relu",
@@ -774,7 +776,7 @@ def _bn_rows(found):
 def _bn_expected(input_shape, base, fc, classes):
     h, w, _ = input_shape
     rows = []
-    for n, mult in BLOCKS:
+    for n, mult in _BLOCKS:
         f = mult * base
         for _ in range(n):
             s = (None, h, w, f)
@@ -789,7 +791,7 @@ def _bn_expected(input_shape, base, fc, classes):
 def _bn_count(input_shape, classes, fc, base):
     """(parameters, conv biases) of VGG16 with BatchNorm."""
     c, count, biases = input_shape[2], 0, 0
-    for n, mult in BLOCKS:
+    for n, mult in _BLOCKS:
         f = mult * base
         for _ in range(n):
             count += 9 * c * f + f + 4 * f          # kernel, bias, BatchNorm's gamma, beta, moving mean and variance
