@@ -40,7 +40,6 @@ sys.path.insert(0, str(ROOT))
 
 from coursekit.devtools import pgserver, studentwork, standins, synthclass  # noqa: E402
 from coursekit.grading import classgrade, coursedir, gradebook  # noqa: E402
-from coursekit.grading.coursedir import Course  # noqa: E402
 from coursekit.authoring.build import lesson_ids  # noqa: E402
 
 
@@ -221,8 +220,6 @@ def corpus_graded(lessons):
     every exercise per notebook) and graded by plain `nbgrader autograde` and by `make grade` (one worker,
     SQLite, sandbox on for both): correct answers accepted, wrong ones rejected, each false verdict (as
     ``Verdict.problem`` words it), seconds, and whether the two commands gave identical cell scores."""
-    import nbformat
-
     from tests import variants
 
     out = {}
@@ -234,18 +231,14 @@ def corpus_graded(lessons):
             for name in ("plain_autograde", "make_grade"):
                 course = Path(tmp) / name
                 coursedir.prepare_course(course, [lesson])
-                for pack in packs:
-                    coursedir.submit(course, pack.name, lesson, variants.pack_notebook(lesson, pack))
+                variants.hand_in_packs(course, lesson, packs)
                 start = time.perf_counter()
                 if name == "plain_autograde":
                     coursedir.autograde(course, lesson, env={"COURSE_SANDBOX": "on"})
                 else:
                     classgrade.grade_class(course, lesson, workers=1, force=True, progress=None)
                 seconds = time.perf_counter() - start
-                problems = {}
-                for pack in packs:
-                    nb = nbformat.read(Course(course).autograded(lesson, pack.name), as_version=4)
-                    problems.update((v.variant.id, v.problem()) for v in variants.graded_verdicts(lesson, pack, nb))
+                problems = variants.graded_problems(course, lesson, packs)
                 ok = [v for v in corpus if v.correct]
                 bad = [v for v in corpus if not v.correct]
                 entry[name] = {"correct_accepted": f"{sum(problems[v.id] is None for v in ok)}/{len(ok)}",

@@ -17,9 +17,12 @@ from coursekit.devtools import studentwork
 from coursekit.grading import audit, classgrade, coursedir, gradebook, nbmeta, runner, sandbox
 from coursekit.grading.findings import REPAIR, voids
 from coursekit.authoring.build import lesson_ids
-from tests import corpus, nbtools
+from tests import corpus, nbtools, variants
 
 LESSON = next((l for l in lesson_ids() if l.startswith("01_")), None)
+# Beside the corpus, the variant corpus's first correct and first wrong answer of every exercise, packed
+# into two notebooks (tests/variants.packs): make grade's verdicts on them are LessonGrader's.
+PACKS = variants.packs(LESSON)[:2] if LESSON else []
 pytestmark = pytest.mark.skipif(LESSON is None, reason="lesson 01 is not selected (COURSE_LESSONS)")
 CASES = corpus.make_corpus(LESSON) if LESSON else {}
 # The kernels run in the bubblewrap sandbox (coursekit.grading.sandbox). Where bubblewrap cannot run, the
@@ -35,6 +38,7 @@ def graded(tmp_path_factory):
     course = tmp_path_factory.mktemp("badcourse")
     coursedir.prepare_course(course, [LESSON])
     coursedir.hand_in(course, LESSON, {student: case.data for student, case in CASES.items()})
+    variants.hand_in_packs(course, LESSON, PACKS)
     digests = {student: hashlib.sha256(case.data).hexdigest() for student, case in CASES.items()}
     # Files that are not the notebook: a link to the gradebook beside a correct answer (never read,
     # never copied), and a notebook that is a link to another student's file (rejected).
@@ -82,7 +86,14 @@ def test_correct_submission_full_marks_and_gradebook_intact(graded):
     scores = gradebook.scores(course, LESSON)   # the gradebook opens
     graded_ok = {s for s, r in results.items() if r.status in ("graded", "flagged")}
     assert graded_ok <= set(scores), f"missing from the gradebook: {graded_ok - set(scores)}"
-    assert len(lines) == len(CASES) + 1 and "ETA" in lines[-1]
+    assert len(lines) == len(CASES) + len(PACKS) + 1 and "ETA" in lines[-1]
+
+
+def test_the_variant_corpus_gets_the_verdicts_its_tests_expect(graded):
+    results = graded[1]
+    assert all(results[p.name].status == "graded" for p in PACKS), [results[p.name] for p in PACKS]
+    problems = variants.graded_problems(graded[0], LESSON, PACKS)
+    assert len(problems) == sum(len(p.answers) for p in PACKS) and not any(problems.values()), problems
 
 
 def test_big_output_is_cut(graded):

@@ -255,3 +255,23 @@ def graded_verdicts(lesson: str, pack: Pack, graded_nb, release=None) -> list[Ve
             verdict.cells.append(CellResult(gid, float(points), float(top), why))
         verdicts.append(verdict)
     return verdicts
+
+
+def hand_in_packs(course, lesson: str, packs: list[Pack], master=None, release=None) -> None:
+    """Hand in each pack as the student it is named after."""
+    from coursekit.grading import coursedir
+
+    for pack in packs:
+        coursedir.submit(course, pack.name, lesson, pack_notebook(lesson, pack, master=master, release=release))
+
+
+def graded_problems(course, lesson: str, packs: list[Pack]) -> dict[str, str | None]:
+    """{variant id: ``Verdict.problem()``} for every answer of ``packs``, read from the course's
+    ``autograded/`` notebooks (None: the grader was right)."""
+    from coursekit.grading.coursedir import Course
+
+    out = {}
+    for pack in packs:
+        nb = nbformat.read(Course(course).autograded(lesson, pack.name), as_version=4)
+        out.update((v.variant.id, v.problem()) for v in graded_verdicts(lesson, pack, nb))
+    return out
