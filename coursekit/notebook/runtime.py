@@ -252,7 +252,7 @@ def train_cap(environ=None):
 class _CapState:
     """The training cap's switch (``active``: off while a graded check runs its own tiny training)
     and what it saw: the largest number of images any eager model call received. ``eager``: while
-    grading, the lesson's own code runs its ``tf.function``\ s (Keras's training steps, the lessons'
+    grading, the lesson's own code runs its ``tf.function`` code (Keras's training steps, the lessons'
     loops) eagerly - every line still runs, and two steps cost far less than tracing a graph for them;
     ``pause``/``resume`` (the judge's questions) give graph mode back."""
     active = True
