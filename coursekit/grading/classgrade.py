@@ -194,8 +194,8 @@ def write_record(course: Path, lesson: str, result: Result, digest: str | None, 
     path = record_path(course, lesson, result.student)
     path.parent.mkdir(parents=True, exist_ok=True)
     record = {"format": RECORD_FORMAT, "student": result.student, "lesson": lesson, "status": result.status,
-              "notes": [n.as_dict() for n in result.notes], "digest": digest, "seconds": round(seconds, 2), "gradebook": redact(url),
-              "audit": "on" if audited else "off",
+              "notes": [n.as_dict() for n in result.notes], "digest": digest, "seconds": round(seconds, 2),
+              "gradebook": redact(url), "audit": "on" if audited else "off",
               "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{result.student}.")
     with os.fdopen(fd, "w") as fh:
@@ -281,8 +281,8 @@ def _plan(course: Path, lesson: str, names: list[str], digests: dict, have: set[
     audit = "on" if run.audited else "off"
     for student in names:
         record = None if force else read_record(course, lesson, student)
-        done = (record is not None and record.get("format") == RECORD_FORMAT and record.get("digest") == digests[student]
-                and record.get("audit", "on") == audit
+        done = (record is not None and record.get("format") == RECORD_FORMAT
+                and record.get("digest") == digests[student] and record.get("audit", "on") == audit
                 and (record["status"] == "rejected" or (record["status"] != "failed" and student in have)))
         if done:
             earlier[student] = Result(student, record["status"], notes=record_notes(record), earlier=True)
