@@ -4,8 +4,10 @@ import contextlib
 import inspect
 import json
 import os
+import shutil
 import socket
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -16,7 +18,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from traitlets.config import Config
 
-from coursekit.grading import sandbox
+from coursekit.grading import preprocessors, sandbox
 from tests import nbtools
 
 WHY_NOT = sandbox.available()
@@ -47,8 +49,15 @@ attempt("data-read", lambda: pathlib.Path(os.environ["COURSE_DATA_DIR"], "mnist.
 """
 
 
-@pytest.fixture
-def course(tmp_path):
+# Every test of a sandboxed kernel runs twice: the kernel started by the launcher itself, and forked from
+# a kernel fork server (coursekit/grading/kernelfork.py) into the sandbox the launcher made. Both must
+# give the kernel the same sandbox.
+LAUNCH = {"mode": "started"}
+
+
+@pytest.fixture(params=["started", "forked"])
+def course(request, tmp_path):
+    LAUNCH["mode"] = request.param
     course = tmp_path / "course"
     (course / "autograded" / "s1" / "L").mkdir(parents=True)
     (course / "autograded" / "s2" / "L").mkdir(parents=True)
@@ -68,7 +77,12 @@ def sandboxed(course, tmp_path, cells, env=None, **client):
     config.KernelManager.ip = channel_args[1].split("=", 1)[1]
     saved = dict(os.environ)
     os.environ.update({**channel_env, sandbox.HIDE_ENV: str(course), **(env or {})})
+    os.environ.pop(sandbox.FORK_SOCKET_ENV, None)
+    server = None
     try:
+        if LAUNCH["mode"] == "forked":
+            server = preprocessors.start_kernel_fork(tempfile.mkdtemp(prefix="cks-test-"))
+            os.environ[sandbox.FORK_SOCKET_ENV] = server[1]
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
         nbc = NotebookClient(nb, kernel_name="python3", config=config, **{"timeout": 60, **client},
                              resources={"metadata": {"path": str(course / "autograded" / "s1" / "L")}})
@@ -77,6 +91,9 @@ def sandboxed(course, tmp_path, cells, env=None, **client):
     finally:
         os.environ.clear()
         os.environ.update(saved)
+        if server:
+            preprocessors.stop_kernel_fork(server)
+            shutil.rmtree(os.path.dirname(server[1]), ignore_errors=True)
 
 
 def run_sandboxed(course, tmp_path, cells, env=None, **client):
@@ -242,6 +259,8 @@ attempt("child-reads-kernel-memory", child_reads_kernel_memory)
 import ctypes, sys
 print("dumpable", ctypes.CDLL(None).prctl(3, 0, 0, 0, 0))
 print("cwd-on-path", "" in sys.path or os.getcwd() in sys.path)
+print("status", {k: v.strip() for k, v in (l.split(":", 1) for l in open("/proc/self/status"))
+                 if k.startswith("Cap") or k in ("NoNewPrivs", "Seccomp")})
 print("cmdlines", [pathlib.Path(f"/proc/{p}/cmdline").read_bytes().split(b"\\0")[0].decode().rsplit("/", 1)[-1]
                    for p in sorted(os.listdir("/proc")) if p.isdigit()])
 """
@@ -254,8 +273,10 @@ def test_the_kernel_has_no_privileges_and_sees_only_itself(course, tmp_path):
     if sandbox.user_namespace():
         assert report["uid"] == sandbox.SANDBOX_UID and report["gid"] == sandbox.SANDBOX_GID, report
     assert int(report["capabilities"], 16) == 0 and report["dumpable"] == 0, report
-    # Its own PID namespace: bwrap's init (1) and the kernel (2), nothing of the host.
-    assert report["processes_visible"] == [1, 2], report
+    # Its own PID namespace: bwrap's init (1) and the kernel (2) - or, forked, the placeholder (2) and
+    # the kernel (3) - nothing of the host.
+    forked = LAUNCH["mode"] == "forked"
+    assert report["processes_visible"] == ([1, 2, 3] if forked else [1, 2]), report
     assert report["network"] == ["lo"] and report["hostname"] == "sandbox", report
     lines = dict(line.split(" ", 1) for line in stdout(nb.cells[1]).strip().splitlines())
     for target in ("kill-grader", "remount-rw", "write-usr", "write-root", "write-dev", "write-hidden",
@@ -265,7 +286,10 @@ def test_the_kernel_has_no_privileges_and_sees_only_itself(course, tmp_path):
     if sandbox.user_namespace():
         assert lines["new-userns"].startswith("blocked"), lines
     names = json.loads(lines["cmdlines"].replace("'", '"'))
-    assert len(names) == 2 and names[0] == "bwrap", names
+    assert names[0] == "bwrap" and names[1:-1] == (["sleep"] if forked else []) and len(names) == 2 + forked, names
+    status = json.loads(lines["status"].replace("'", '"'))
+    assert all(int(status[k], 16) == 0 for k in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")), status
+    assert status["NoNewPrivs"] == "1", status
     assert not (course / "planted").exists()
 
 
@@ -307,10 +331,17 @@ SMALL = {"COURSE_SANDBOX_MEMORY_GIB": "1", "COURSE_SANDBOX_FILE_MIB": "1", "COUR
 
 def test_the_limits_inside_are_the_configured_ones_and_hold(course, tmp_path):
     nbtools.require(WHY_NOT, "the sandbox tests")
-    nb = run_sandboxed(course, tmp_path, [REPORT, LIMITS], SMALL)
+    # A forked kernel starts with the fork server's TensorFlow mapped (over 1 GiB of address space): the
+    # server forks only under a limit of twice that or more, else the kernel is started afresh.
+    forked = LAUNCH["mode"] == "forked"
+    gib = 6 if forked else 1
+    limits = {**SMALL, "COURSE_SANDBOX_MEMORY_GIB": str(gib)}
+    nb = run_sandboxed(course, tmp_path, [REPORT, LIMITS.replace("bytearray(2 * 2 ** 30)", f"bytearray({gib + 1} * 2 ** 30)")],
+                       limits)
     report = report_of(nb.cells[0])
-    want = sandbox.effective_limits(sandbox.limits(SMALL))
-    assert {k: report[k] for k in want} == want == {"memory": 2 ** 30, "file": 2 ** 20, "cpu": 120, "core": 0,
+    assert len(report["processes_visible"]) == 2 + forked, report
+    want = sandbox.effective_limits(sandbox.limits(limits))
+    assert {k: report[k] for k in want} == want == {"memory": gib * 2 ** 30, "file": 2 ** 20, "cpu": 120, "core": 0,
                                                     "processes": 64}, report
     assert report["disk"] == {"cwd": 4 * 2 ** 20, "/tmp": 4 * 2 ** 20, "/dev/shm": 64 * 2 ** 20}, report
     lines = dict(line.split(" ", 1) for line in stdout(nb.cells[1]).strip().splitlines())

@@ -316,14 +316,28 @@ def _grade_pool(course: Path, lesson: str, todo: list[str], digests: dict, url: 
                 kernels: Path | None, run: ClassRun, progress, *, env, timeout, wall_limit) -> dict[str, Result]:
     """Stage and grade ``todo`` on ``n_workers`` threads (one nbgrader process each); write each
     student's record as soon as it is done, so an interrupted run resumes where it stopped."""
-    from coursekit.grading.preprocessors import AUDIT_ENV
+    from coursekit.grading import preprocessors
 
     release = intake.release_notebook(course, lesson)
     child_env = dict(env or {})
-    child_env[AUDIT_ENV] = "on" if run.audited else "off"   # read by CourseIntake in each nbgrader process
+    child_env[preprocessors.AUDIT_ENV] = "on" if run.audited else "off"   # read by CourseIntake in each nbgrader process
     if n_workers > 1:   # N kernels share the cores: keep TensorFlow from starting cores x N threads
         child_env.setdefault("TF_NUM_INTRAOP_THREADS", str(max(1, (os.cpu_count() or 1) // n_workers)))
         child_env.setdefault("TF_NUM_INTEROP_THREADS", "1")
+    # One kernel fork server for the whole run (TensorFlow imported once; each kernel forked from it).
+    server = preprocessors.start_kernel_fork(kernels, coursedir.nbgrader_env(child_env)) if kernels else None
+    if server:
+        child_env[sandbox.FORK_SOCKET_ENV] = server[1]
+    try:
+        return _grade_pool_with(course, lesson, todo, digests, url, n_workers, kernels, run, progress, release,
+                                child_env, timeout, wall_limit)
+    finally:
+        if server:
+            preprocessors.stop_kernel_fork(server)
+
+
+def _grade_pool_with(course, lesson, todo, digests, url, n_workers, kernels, run, progress, release, child_env,
+                     timeout, wall_limit) -> dict[str, Result]:
     processes = runner.Processes()
     seconds: dict[str, float] = {}
 

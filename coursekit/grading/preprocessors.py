@@ -492,15 +492,42 @@ def sandbox_kernelspec(folder: Path) -> Path:
 
 
 _RUNTIME_DIRS = []
+_FORK_SERVERS = []
+KERNEL_FORK_ENV = "COURSE_KERNEL_FORK"   # on (default) | off: sandboxed kernels forked from a server
 
 
 def remove_runtime_dirs():
-    """Remove this process's sandbox folders (kernelspec, kernel sockets). atexit calls it when nbgrader
-    exits; a grading run forked by coursekit.grading.runner ends in ``os._exit`` and calls it itself."""
+    """Stop this process's kernel fork server and remove its sandbox folders (kernelspec, kernel sockets).
+    atexit calls it when nbgrader exits; a grading run forked by coursekit.grading.runner ends in
+    ``os._exit`` and calls it itself."""
     import shutil
 
+    while _FORK_SERVERS:
+        stop_kernel_fork(_FORK_SERVERS.pop())
     while _RUNTIME_DIRS:
         shutil.rmtree(_RUNTIME_DIRS.pop(), ignore_errors=True)
+
+
+def start_kernel_fork(folder, environ=None):
+    """Start a kernel fork server (coursekit/grading/kernelfork.py: TensorFlow imported once, each
+    sandboxed kernel forked from it) with its socket in ``folder``, for the kernels of a process whose
+    environment is ``environ`` (default: this one's). Returns (process, socket path), or None where
+    ``COURSE_KERNEL_FORK=off`` or the sandbox is not used."""
+    from coursekit.grading import kernelfork, sandbox
+
+    env = os.environ if environ is None else environ
+    if (env.get(KERNEL_FORK_ENV) or "on").strip().lower() == "off":
+        return None
+    return kernelfork.start(str(folder), sandbox.kernel_process_env(env))
+
+
+def stop_kernel_fork(server) -> None:
+    proc, _ = server
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except Exception:
+        proc.kill()
 
 
 def select_kernel(c, course_root: str) -> str:
@@ -538,4 +565,11 @@ def select_kernel(c, course_root: str) -> str:
     c.KernelManager.transport = "ipc"
     c.KernelManager.ip = os.path.join(runtime, "kernel")
     os.environ.setdefault(sandbox.HIDE_ENV, os.path.abspath(course_root))
+    # Kernels forked from a server that has imported TensorFlow (a class run of make grade shares its
+    # own, named in the environment); the launcher starts them itself when there is none.
+    if not os.environ.get(sandbox.FORK_SOCKET_ENV):
+        server = start_kernel_fork(runtime)
+        if server:
+            _FORK_SERVERS.append(server)
+            os.environ[sandbox.FORK_SOCKET_ENV] = server[1]
     return "kernels sandboxed"

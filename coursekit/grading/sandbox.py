@@ -381,7 +381,6 @@ def _sandbox_args(cwd: str, hide: str | None, data: str | None, limit: dict, use
     ``private``: more folders that are tiny private tmpfs (1 MiB); ``files``: host files shown
     read-only at the same path (bound after everything else)."""
     cwd = os.path.abspath(cwd)
-    env = kernel_env(environ)
     cmd = ["bwrap", *_namespace_args(userns), *_system_args()]
     shown = _python_paths() + ([os.path.abspath(data)] if data and os.path.exists(data) else [])
     hidden = ["/tmp"] + ([os.path.abspath(hide)] if hide else [])
@@ -419,21 +418,28 @@ def _sandbox_args(cwd: str, hide: str | None, data: str | None, limit: dict, use
     if hide:
         cmd += ["--remount-ro", os.path.abspath(hide)]
     cmd += ["--chdir", cwd, "--clearenv"]
-    env.update(HOME="/tmp/home", TMPDIR="/tmp", MPLCONFIGDIR="/tmp/matplotlib", JPY_PARENT_PID="1")
-    env.setdefault("MALLOC_ARENA_MAX", MALLOC_ARENA_MAX)
-    for key, value in sorted(env.items()):
+    for key, value in sorted(kernel_process_env(environ).items()):
         cmd += ["--setenv", key, value]
     return cmd
 
 
+def kernel_process_env(environ=None) -> dict[str, str]:
+    """The whole environment of a sandboxed kernel: :func:`kernel_env` and the sandbox's own folders."""
+    env = kernel_env(environ)
+    env.update(HOME="/tmp/home", TMPDIR="/tmp", MPLCONFIGDIR="/tmp/matplotlib", JPY_PARENT_PID="1")
+    env.setdefault("MALLOC_ARENA_MAX", MALLOC_ARENA_MAX)
+    return env
+
+
 def bwrap_command(connection_file: str, cwd: str, hide: str | None, data: str | None,
                   extra: list[str] = (), *, limit: dict | None = None, userns: bool | None = None,
-                  info_fd: int | None = None, environ=None) -> list[str]:
+                  info_fd: int | None = None, environ=None, holder: list[str] | None = None) -> list[str]:
     """The bwrap command line that starts the kernel. Binds nothing writable from the host: the
     kernel's folder, ``/tmp`` and the folder of its Unix sockets are private tmpfs; the connection
     file is bound read-only. ``limit``: :func:`limits` (the process limit is set inside, the others by
     the caller); ``userns``: default :func:`user_namespace`; ``info_fd``: bwrap writes the sandbox's
-    pid there (``--info-fd``)."""
+    pid there (``--info-fd``); ``holder``: a command that runs in the sandbox in the kernel's place
+    while a kernel forked from the fork server joins it (``kernelfork.py``)."""
     info = json.loads(Path(connection_file).read_text())
     if info.get("transport") != "ipc":
         raise SystemExit("the sandboxed kernel needs ZeroMQ over Unix sockets: start it with "
@@ -445,6 +451,8 @@ def bwrap_command(connection_file: str, cwd: str, hide: str | None, data: str | 
     cmd = _sandbox_args(cwd, hide, data, limit, userns, environ, private=(sockets,), files=(connection_file,))
     if info_fd is not None:
         cmd[1:1] = ["--info-fd", str(info_fd)]
+    if holder:
+        return cmd + list(holder)
     return cmd + [sys.executable, "-c", _START, str(limit["processes"]),
                   "-m", "ipykernel_launcher", "-f", connection_file, *extra]
 
@@ -452,9 +460,9 @@ def bwrap_command(connection_file: str, cwd: str, hide: str | None, data: str | 
 _PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
 
 
-def _link_sockets(fd: int, info: dict, timeout: float = 120) -> None:
-    """Read bwrap's ``--info-fd`` JSON from ``fd``; then point ``<ip>-<port>`` on the host at the socket
-    the kernel binds inside the sandbox, through ``/proc/<sandbox pid>/root``."""
+def _sandbox_pid(fd: int, timeout: float = 120) -> int | None:
+    """The sandbox's pid (its init's, as seen here), read from bwrap's ``--info-fd`` JSON on ``fd``;
+    None when bwrap wrote none in time."""
     import select
     import time
 
@@ -462,16 +470,26 @@ def _link_sockets(fd: int, info: dict, timeout: float = 120) -> None:
     while True:
         left = deadline - time.monotonic()
         if left <= 0 or not select.select([fd], [], [], left)[0]:
-            return
+            return None
         chunk = os.read(fd, 4096)
         if not chunk:
-            return
+            return None
         data += chunk
         try:
-            pid = int(json.loads(data)["child-pid"])
-            break
+            return int(json.loads(data)["child-pid"])
         except (ValueError, KeyError):
             continue
+
+
+def _link_sockets(fd: int, info: dict, timeout: float = 120) -> None:
+    """Read the sandbox's pid from ``fd`` (:func:`_sandbox_pid`); then point ``<ip>-<port>`` on the host
+    at the socket the kernel binds inside the sandbox, through ``/proc/<sandbox pid>/root``."""
+    pid = _sandbox_pid(fd, timeout)
+    if pid is not None:
+        _link(pid, info)
+
+
+def _link(pid: int, info: dict) -> None:
     ip = os.path.abspath(info["ip"])
     for port in _PORTS:
         path = f"{ip}-{info[port]}"
@@ -651,6 +669,61 @@ def join_pids_cgroup(processes: int) -> Path | None:
     return group
 
 
+FORK_SOCKET_ENV = "COURSE_KERNEL_FORK_SOCKET"   # kernelfork.py's server, set by the grading process
+
+
+def _kernelfork():
+    try:
+        from coursekit.grading import kernelfork
+    except ImportError:   # run as a script without the kit on the path: the module beside this file
+        import kernelfork
+    return kernelfork
+
+
+def _forked_kernel(args: list[str], limit: dict) -> int | None:
+    """Start the sandbox with a placeholder and have the fork server fork the kernel into it
+    (``kernelfork.py``); wait for the kernel and return its exit code. None when the server did not
+    fork one (absent, refused, failed): then the caller starts the kernel itself, as without a server."""
+    import signal
+
+    kernelfork = _kernelfork()
+    holder = shutil.which("sleep")
+    if not holder or not any(_under(holder, p) for p in SYSTEM_PATHS):
+        return None
+    # Die with the grading process (the sandbox dies with this launcher: bwrap --die-with-parent).
+    parent = os.getppid()
+    kernelfork._libc.prctl(kernelfork.PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        sys.exit(1)
+    info = json.loads(Path(args[0]).read_text())
+    read_fd, write_fd = os.pipe()
+    cmd = bwrap_command(args[0], os.getcwd(), os.environ.get(HIDE_ENV) or None,
+                        os.environ.get("COURSE_DATA_DIR") or None, args[1:], limit=limit, info_fd=write_fd,
+                        holder=[holder, "infinity"])
+    group = join_pids_cgroup(limit["processes"])
+    _set_rlimits(limit)
+    bwrap = subprocess.Popen(cmd, pass_fds=(write_fd,), stdin=subprocess.DEVNULL)
+    os.close(write_fd)
+    try:
+        pid = _sandbox_pid(read_fd)
+        os.close(read_fd)
+        if pid is None:
+            return None
+        _link(pid, info)
+        conn = kernelfork.request_kernel(os.environ[FORK_SOCKET_ENV], pid, os.path.abspath(os.getcwd()),
+                                         kernel_process_env(), limit, ["-f", os.path.abspath(args[0]), *args[1:]],
+                                         str(group) if group else None)
+    except (OSError, ValueError):
+        bwrap.kill()
+        bwrap.wait()
+        return None
+    try:
+        return kernelfork.exit_code(conn)
+    finally:
+        bwrap.kill()
+        bwrap.wait()
+
+
 def main(argv=None) -> None:
     """The kernel launcher (run as a script by the kernelspec); ``--show`` prints the sandbox's limits."""
     args = argv if argv is not None else sys.argv[1:]
@@ -662,6 +735,10 @@ def main(argv=None) -> None:
         limit = limits()
     except ValueError as err:
         sys.exit(f"coursekit.grading.sandbox: {err}")
+    if os.environ.get(FORK_SOCKET_ENV):
+        code = _forked_kernel(args, limit)
+        if code is not None:
+            sys.exit(code)
     read_fd, write_fd = os.pipe()
     cmd = bwrap_command(args[0], os.getcwd(), os.environ.get(HIDE_ENV) or None,
                         os.environ.get("COURSE_DATA_DIR") or None, args[1:], limit=limit, info_fd=write_fd)
