@@ -324,20 +324,11 @@ def _grade_pool(course: Path, lesson: str, todo: list[str], digests: dict, url: 
     if n_workers > 1:   # N kernels share the cores: keep TensorFlow from starting cores x N threads
         child_env.setdefault("TF_NUM_INTRAOP_THREADS", str(max(1, (os.cpu_count() or 1) // n_workers)))
         child_env.setdefault("TF_NUM_INTEROP_THREADS", "1")
-    # One kernel fork server for the whole run (TensorFlow imported once; each kernel forked from it).
-    server = preprocessors.start_kernel_fork(kernels, coursedir.nbgrader_env(child_env)) if kernels else None
-    if server:
-        child_env[sandbox.FORK_SOCKET_ENV] = server[1]
-    try:
-        return _grade_pool_with(course, lesson, todo, digests, url, n_workers, kernels, run, progress, release,
-                                child_env, timeout, wall_limit)
-    finally:
-        if server:
-            preprocessors.stop_kernel_fork(server)
-
-
-def _grade_pool_with(course, lesson, todo, digests, url, n_workers, kernels, run, progress, release, child_env,
-                     timeout, wall_limit) -> dict[str, Result]:
+    # One kernel fork server for the whole run, and the next runs of this process (TensorFlow imported
+    # once; each sandboxed kernel forked from it).
+    fork = preprocessors.shared_kernel_fork(coursedir.nbgrader_env(child_env)) if kernels else None
+    if fork:
+        child_env[sandbox.FORK_SOCKET_ENV] = fork
     processes = runner.Processes()
     seconds: dict[str, float] = {}
 

@@ -521,6 +521,40 @@ def start_kernel_fork(folder, environ=None):
     return kernelfork.start(str(folder), sandbox.kernel_process_env(env))
 
 
+_SHARED_FORK = {}
+
+
+def shared_kernel_fork(environ) -> str | None:
+    """The socket of this process's kernel fork server for kernels of nbgrader processes whose environment
+    is ``environ`` (make grade's class runs: one server, started by the first run, serves the next runs
+    whose kernels have the same environment; a run with another one replaces it). None: no server
+    (``COURSE_KERNEL_FORK=off``)."""
+    import atexit
+    import shutil
+    import tempfile
+
+    from coursekit.grading import sandbox
+
+    key = sorted(sandbox.kernel_process_env(environ).items())
+    held = _SHARED_FORK.get("server")
+    if held and _SHARED_FORK["key"] == key and held[0].poll() is None:
+        return held[1]
+    if held:
+        stop_kernel_fork(held)
+        shutil.rmtree(os.path.dirname(held[1]), ignore_errors=True)
+        _SHARED_FORK.clear()
+    folder = tempfile.mkdtemp(prefix="cks-fork-")
+    server = start_kernel_fork(folder, environ)
+    if not server:
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+    if not _SHARED_FORK.get("atexit"):
+        atexit.register(lambda: _SHARED_FORK.get("server") and (stop_kernel_fork(_SHARED_FORK["server"]),
+                                                                shutil.rmtree(folder, ignore_errors=True)))
+    _SHARED_FORK.update(key=key, server=server, atexit=True)
+    return server[1]
+
+
 def stop_kernel_fork(server) -> None:
     proc, _ = server
     proc.terminate()
