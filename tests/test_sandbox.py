@@ -76,8 +76,8 @@ def sandboxed(course, tmp_path, cells, env=None, **client):
     config.KernelManager.transport = "ipc"
     config.KernelManager.ip = channel_args[1].split("=", 1)[1]
     saved = dict(os.environ)
-    os.environ.update({**channel_env, sandbox.HIDE_ENV: str(course), **(env or {})})
     os.environ.pop(sandbox.FORK_SOCKET_ENV, None)
+    os.environ.update({**channel_env, sandbox.HIDE_ENV: str(course), **(env or {})})
     server = None
     try:
         if LAUNCH["mode"] == "forked":
@@ -94,6 +94,24 @@ def sandboxed(course, tmp_path, cells, env=None, **client):
         if server:
             preprocessors.stop_kernel_fork(server)
             shutil.rmtree(os.path.dirname(server[1]), ignore_errors=True)
+    # Nothing of the sandbox outlives the kernel (bwrap and its placeholder included): a leftover would
+    # also hold the grading process's output pipes open.
+    deadline = time.monotonic() + 10
+    while sandbox_processes(course) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not sandbox_processes(course), "a sandbox outlived its kernel"
+
+
+def sandbox_processes(course) -> list[int]:
+    """Pids of this machine's processes whose command line names ``course`` (its bwrap)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if str(course).encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(int(pid))
+        except OSError:
+            pass
+    return found
 
 
 def run_sandboxed(course, tmp_path, cells, env=None, **client):
@@ -273,7 +291,7 @@ def test_the_kernel_has_no_privileges_and_sees_only_itself(course, tmp_path):
     if sandbox.user_namespace():
         assert report["uid"] == sandbox.SANDBOX_UID and report["gid"] == sandbox.SANDBOX_GID, report
     assert int(report["capabilities"], 16) == 0 and report["dumpable"] == 0, report
-    # Its own PID namespace: bwrap's init (1) and the kernel (2) - or, forked, the placeholder (2) and
+    # Its own PID namespace: bwrap's init (1) and the kernel (2) - or, forked, the placeholder `cat` (2) and
     # the kernel (3) - nothing of the host.
     forked = LAUNCH["mode"] == "forked"
     assert report["processes_visible"] == ([1, 2, 3] if forked else [1, 2]), report
@@ -286,7 +304,7 @@ def test_the_kernel_has_no_privileges_and_sees_only_itself(course, tmp_path):
     if sandbox.user_namespace():
         assert lines["new-userns"].startswith("blocked"), lines
     names = json.loads(lines["cmdlines"].replace("'", '"'))
-    assert names[0] == "bwrap" and names[1:-1] == (["sleep"] if forked else []) and len(names) == 2 + forked, names
+    assert names[0] == "bwrap" and names[1:-1] == (["cat"] if forked else []) and len(names) == 2 + forked, names
     status = json.loads(lines["status"].replace("'", '"'))
     assert all(int(status[k], 16) == 0 for k in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")), status
     assert status["NoNewPrivs"] == "1", status
@@ -355,6 +373,31 @@ def test_the_limits_inside_are_the_configured_ones_and_hold(course, tmp_path):
         assert int(lines["threads"]) < 64, lines
 
     assert not any((course / "autograded" / "s1" / "L").iterdir())
+
+
+def test_a_fork_server_that_cannot_serve_a_kernel_leaves_it_to_the_launcher(course, tmp_path):
+    """A server imported TensorFlow with another environment, or is gone: the launcher starts the kernel
+    itself (bwrap's init and the kernel, no placeholder), which runs as well."""
+    nbtools.require(WHY_NOT, "the sandbox tests")
+    from coursekit.grading import kernelfork
+
+    folder = tempfile.mkdtemp(prefix="cks-test-")
+    other = preprocessors.start_kernel_fork(folder, {**os.environ, "TF_NUM_INTRAOP_THREADS": "7"})
+    try:
+        for path in (other[1], os.path.join(folder, "nothing.sock")):
+            LAUNCH["mode"] = "given"
+            with sandboxed(course, tmp_path, [REPORT, "print(6 * 7)"], {sandbox.FORK_SOCKET_ENV: path}) as (nbc, nb):
+                for index, cell in enumerate(nb.cells):
+                    nbc.execute_cell(cell, index)
+            assert report_of(nb.cells[0])["processes_visible"] == [1, 2]
+            assert stdout(nb.cells[1]).strip() == "42"
+    finally:
+        preprocessors.stop_kernel_fork(other)
+        shutil.rmtree(folder, ignore_errors=True)
+    assert kernelfork.env_differs({"A": "1", "JUPYTER_RUNTIME_DIR": "/x"}, {"A": "1"}) is None
+    assert "TF_NUM_INTRAOP_THREADS" in kernelfork.env_differs({"TF_NUM_INTRAOP_THREADS": "7"}, {})
+    assert kernelfork.room_differs(0) is None and kernelfork.room_differs(2 ** 20)
+    assert kernelfork.room_differs(2 ** 50) is None
 
 
 def test_a_kernel_past_its_cpu_time_is_stopped(course, tmp_path):
@@ -451,12 +494,20 @@ def test_closed_by_default_and_the_kernelspec_is_the_grading_process_own(monkeyp
     monkeypatch.setenv("COURSE_SANDBOX", "on")
     monkeypatch.setattr(sandbox, "available", lambda: None)
     monkeypatch.setenv("JUPYTER_PATH", "")
+    monkeypatch.setenv(sandbox.FORK_SOCKET_ENV, "")   # restored afterwards: select_kernel sets it
+    monkeypatch.setattr(preprocessors, "_RUNTIME_DIRS", [])
+    monkeypatch.setattr(preprocessors, "_FORK_SERVERS", [])
     c = Config()
     assert preprocessors.select_kernel(c, str(tmp_path)) == "kernels sandboxed"
     folder = os.environ["JUPYTER_PATH"].split(os.pathsep)[0]
     spec = json.loads((Path(folder) / "kernels" / preprocessors.SANDBOX_KERNEL / "kernel.json").read_text())
     assert c.Execute.kernel_name == preprocessors.SANDBOX_KERNEL and spec["argv"][1].endswith("sandbox.py")
     assert shared.exists() == before, "the kernelspec was written into the shared environment"
+    # The grading process's kernel fork server: its socket in the same private folder, stopped with it.
+    (server, path), = preprocessors._FORK_SERVERS
+    assert os.environ[sandbox.FORK_SOCKET_ENV] == path and path.startswith(folder)
+    preprocessors.remove_runtime_dirs()
+    assert server.wait(10) is not None and not Path(folder).exists()
 
 
 @pytest.mark.skipif(WHY_NOT is not None, reason=f"bubblewrap sandbox unavailable: {WHY_NOT}")

@@ -8,7 +8,8 @@ a Unix socket in the grading process's private runtime folder. For each kernel:
 
 1. the launcher (``sandbox.py``, run by the kernelspec) starts the student's sandbox with bubblewrap as
    before - same namespaces, mounts, tmpfs folders, environment - but with a placeholder process
-   (``sleep``) where the kernel used to be, and sends this server the sandbox's pid, the kernel's
+   (``cat`` reading a pipe only the launcher holds: however the launcher ends, the placeholder and so
+   the whole sandbox end with it) where the kernel used to be, and sends this server the sandbox's pid, the kernel's
    environment, working folder, limits and arguments, and its own stdin/stdout/stderr;
 2. the server forks a *middle* process (the server itself never reads a request: nothing of one
    student's request is in the memory the next kernel is forked from). The middle checks that the

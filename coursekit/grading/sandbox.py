@@ -687,41 +687,62 @@ def _forked_kernel(args: list[str], limit: dict) -> int | None:
     import signal
 
     kernelfork = _kernelfork()
-    holder = shutil.which("sleep")
+    # The placeholder: `cat` reading a pipe only this launcher writes to. However the launcher ends, the
+    # pipe closes, `cat` exits, and bwrap's init with it - which kills everything in the sandbox.
+    holder = shutil.which("cat")
     if not holder or not any(_under(holder, p) for p in SYSTEM_PATHS):
         return None
-    # Die with the grading process (the sandbox dies with this launcher: bwrap --die-with-parent).
     parent = os.getppid()
-    kernelfork._libc.prctl(kernelfork.PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    kernelfork._libc.prctl(kernelfork.PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)   # die with nbgrader
     if os.getppid() != parent:
         sys.exit(1)
     info = json.loads(Path(args[0]).read_text())
     read_fd, write_fd = os.pipe()
+    hold_read, hold_write = os.pipe()
     cmd = bwrap_command(args[0], os.getcwd(), os.environ.get(HIDE_ENV) or None,
                         os.environ.get("COURSE_DATA_DIR") or None, args[1:], limit=limit, info_fd=write_fd,
-                        holder=[holder, "infinity"])
+                        holder=[holder])
     group = join_pids_cgroup(limit["processes"])
     _set_rlimits(limit)
-    bwrap = subprocess.Popen(cmd, pass_fds=(write_fd,), stdin=subprocess.DEVNULL)
+
+    def die_with_launcher():   # bwrap makes a session of its own: a kill of this launcher's group misses it
+        kernelfork._libc.prctl(kernelfork.PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+    # No output: nothing of the placeholder's may hold the grading process's pipes open. Where bwrap
+    # fails, no pid comes back, and the kernel started without the server shows bwrap's message.
+    bwrap = subprocess.Popen(cmd, pass_fds=(write_fd,), stdin=hold_read, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, preexec_fn=die_with_launcher)
     os.close(write_fd)
+    os.close(hold_read)
+    pid = None
+
+    def close_sandbox():
+        os.close(hold_write)
+        for target in (pid, bwrap.pid):
+            try:
+                if target:
+                    os.kill(target, signal.SIGKILL)
+            except OSError:
+                pass
+        bwrap.wait()
+
     try:
         pid = _sandbox_pid(read_fd)
         os.close(read_fd)
         if pid is None:
+            close_sandbox()
             return None
         _link(pid, info)
         conn = kernelfork.request_kernel(os.environ[FORK_SOCKET_ENV], pid, os.path.abspath(os.getcwd()),
                                          kernel_process_env(), limit, ["-f", os.path.abspath(args[0]), *args[1:]],
                                          str(group) if group else None)
     except (OSError, ValueError):
-        bwrap.kill()
-        bwrap.wait()
+        close_sandbox()
         return None
     try:
         return kernelfork.exit_code(conn)
     finally:
-        bwrap.kill()
-        bwrap.wait()
+        close_sandbox()
 
 
 def main(argv=None) -> None:
