@@ -274,7 +274,9 @@ def child_reads_kernel_memory():   # what a shell escape could do to forge the k
     if run.returncode:
         raise PermissionError(run.stderr.decode().strip().splitlines()[-1])
 attempt("child-reads-kernel-memory", child_reads_kernel_memory)
+attempt("kill-parent", lambda: os.kill(os.getppid(), 9))   # the sandbox's init: the kernel lives on
 import ctypes, sys
+print("ppid", os.getppid())
 print("dumpable", ctypes.CDLL(None).prctl(3, 0, 0, 0, 0))
 print("cwd-on-path", "" in sys.path or os.getcwd() in sys.path)
 print("status", {k: v.strip() for k, v in (l.split(":", 1) for l in open("/proc/self/status"))
@@ -292,15 +294,16 @@ def test_the_kernel_has_no_privileges_and_sees_only_itself(course, tmp_path):
         assert report["uid"] == sandbox.SANDBOX_UID and report["gid"] == sandbox.SANDBOX_GID, report
     assert int(report["capabilities"], 16) == 0 and report["dumpable"] == 0, report
     # Its own PID namespace: bwrap's init (1) and the kernel (2) - or, forked, the placeholder `cat` (2) and
-    # the kernel (3) - nothing of the host.
+    # the kernel (4: 3 was the helper that forked it) - nothing of the host.
     forked = LAUNCH["mode"] == "forked"
-    assert report["processes_visible"] == ([1, 2, 3] if forked else [1, 2]), report
+    assert report["processes_visible"] == ([1, 2, 4] if forked else [1, 2]), report
     assert report["network"] == ["lo"] and report["hostname"] == "sandbox", report
     lines = dict(line.split(" ", 1) for line in stdout(nb.cells[1]).strip().splitlines())
     for target in ("kill-grader", "remount-rw", "write-usr", "write-root", "write-dev", "write-hidden",
                    "child-reads-kernel-memory"):
         assert lines[target].startswith("blocked"), lines
     assert lines["dumpable"] == "0", lines   # nothing it starts may trace it or write its memory
+    assert lines["ppid"] == "1", lines       # its parent is the sandbox's init, however it was started
     if sandbox.user_namespace():
         assert lines["new-userns"].startswith("blocked"), lines
     names = json.loads(lines["cmdlines"].replace("'", '"'))

@@ -18,7 +18,9 @@ a Unix socket in the grading process's private runtime folder. For each kernel:
    joins the sandbox's pids cgroup (grading as root), then its namespaces - user namespaces outermost
    first, then cgroup, IPC, UTS, network, PID and mount - changes root to the sandbox's root and
    enters the working folder;
-3. the middle forks the kernel, which is then inside the sandbox's PID namespace. The kernel drops
+3. the middle forks a helper, which is then inside the sandbox's PID namespace; the helper forks the
+   kernel, hands the middle a pidfd of it and exits, so that the kernel's parent is the sandbox's init
+   (``os.getppid()`` is 1, as for a kernel bwrap starts). Once the helper is gone, the kernel drops
    every capability (bounding set, ambient, effective, permitted, inheritable), sets no-new-privileges,
    starts a session of its own, takes the launcher's stdio and closes every other descriptor, sets the
    same limits the launcher would have set (address space, file size, CPU time, core dumps,
@@ -26,7 +28,7 @@ a Unix socket in the grading process's private runtime folder. For each kernel:
    Python's and NumPy's random generators (a fork would otherwise share the server's), and only then
    checks ``/proc/self/status`` (all capability sets 0, ``NoNewPrivs`` 1) and runs ipykernel. Any
    failure before that point exits the kernel; nothing of the student's runs before it;
-4. the middle tells the launcher the kernel's pid, waits for it and sends its exit status.
+4. the middle tells the launcher the kernel runs, waits on the pidfd and tells it when the kernel ended.
 
 The launcher falls back to starting the kernel itself (``python`` inside bwrap, as before) whenever
 the server is absent, refuses, or fails before the kernel is forked - so a fork server can make a
@@ -39,10 +41,12 @@ import ctypes
 import fcntl
 import json
 import os
+import select
 import signal
 import socket
 import struct
 import sys
+import time
 
 # What the server imports before it forks anything: what every grading kernel imports.
 PRELOAD = ("tensorflow", "ipykernel.kernelapp")
@@ -139,15 +143,43 @@ def _middle(conn: socket.socket) -> int:
     except (OSError, ValueError, KeyError, TypeError) as err:
         _send(conn, ok=False, why=str(err)[:500])
         return 1
-    kernel = os.fork()
-    if kernel == 0:
+    # The kernel's parent must be the sandbox's init, as for a kernel bwrap starts (os.getppid() is 1;
+    # a parent outside the PID namespace would read as 0, and kill(0, ...) signals the kernel's own group):
+    # a helper forks it inside the namespace and exits, after handing this process a pidfd of the
+    # kernel to wait on. The kernel goes on only once the helper is gone.
+    go_read, go_write = os.pipe()
+    to_middle, from_helper = socket.socketpair()
+    helper = os.fork()
+    if helper == 0:
         conn.close()
-        _become_kernel(request, fds)   # never returns normally
+        from_helper.close()
+        kernel = os.fork()
+        if kernel == 0:
+            to_middle.close()
+            os.close(go_write)
+            os.read(go_read, 1)
+            os.close(go_read)
+            while os.getppid() != 1:   # the helper has exited: the kernel is init's child
+                time.sleep(0.001)
+            _become_kernel(request, fds)   # never returns normally
+        try:
+            socket.send_fds(to_middle, [b"k"], [os.pidfd_open(kernel)])
+        finally:
+            os.write(go_write, b"g")
+            os._exit(0)
+    os.close(go_read)
+    os.close(go_write)
+    to_middle.close()
     for fd in fds:
         os.close(fd)
-    _send(conn, ok=True, pid=kernel)
-    _, status = os.waitpid(kernel, 0)
-    _send(conn, exit=os.waitstatus_to_exitcode(status))
+    _, pidfds, _, _ = socket.recv_fds(from_helper, 16, 1)
+    os.waitpid(helper, 0)
+    if len(pidfds) != 1:
+        _send(conn, ok=False, why="the kernel could not be forked")
+        return 1
+    _send(conn, ok=True)
+    select.select([pidfds[0]], [], [])   # readable when the kernel has ended
+    _send(conn, exit=0)   # its status went to its parent, the sandbox's init
     return 0
 
 
@@ -273,7 +305,6 @@ def _reseed() -> None:
 
 def _become_kernel(request: dict, fds: list[int]) -> None:
     try:
-        _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl PDEATHSIG")
         os.setsid()
         for number, fd in enumerate(fds):
             os.dup2(fd, number)
