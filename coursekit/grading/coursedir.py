@@ -110,9 +110,11 @@ def run_nbgrader(course: Path, *args: str, env: dict | None = None, check: bool 
     if check and result.returncode != 0:
         # The kernel's own last words (bwrap, the sandbox launcher) come long before nbgrader's traceback.
         kernel = [l for l in result.stderr.splitlines() if "bwrap" in l or "sandbox" in l.lower()][:10]
+        # nbgrader's per-cell checksum warnings (a tampered submission) would crowd the traceback out.
+        stderr = "\n".join(l for l in result.stderr.splitlines() if "Attribute 'checksum' for cell" not in l)
         raise RuntimeError(f"`nbgrader {' '.join(args)}` failed (exit {result.returncode}):\n"
                            + "".join(f"{l}\n" for l in kernel)
-                           + f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+                           + f"{result.stdout[-4000:]}\n{stderr[-6000:]}")
     return result
 
 
