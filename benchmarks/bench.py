@@ -12,7 +12,9 @@
   serially on SQLite and with --workers on a throwaway PostgreSQL server (coursekit.devtools.pgserver):
   wall times, speedup, and whether the two gave identical scores (one run each);
 - with --baseline: each lesson's autograde seconds also as grading ran before issue 23 (a new Python per
-  submission, the lesson's training uncapped), in the same invocation, and the speed-up;
+  submission and per kernel, the lesson's training uncapped), in the same invocation, and the speed-up;
+- with --kernel-fork-off: each lesson's autograde seconds also with every kernel started afresh (no
+  kernel fork server), in the same invocation, and the speed-up;
 - with --plain-class N: a synthetic class of N (lesson 01) graded by one plain `nbgrader autograde` and by
   `make grade` with one worker, sandbox on for both: wall times and the ratio;
 - with --corpus-graded: the whole variant corpus, packed into notebooks, graded by plain `nbgrader
@@ -63,8 +65,11 @@ def notebook_seconds(lesson, repeats):
 
 
 # What grading did before issue 23, reproducible in the same invocation: each submission in a new Python
-# (no fork server) and the lesson's own training uncapped.
-BASELINE_ENV = {"COURSE_GRADE_FORK": "off", "COURSE_TRAIN_CAP": "off"}
+# (no fork server), each kernel a new Python that imports TensorFlow (no kernel fork server), and the
+# lesson's own training uncapped.
+BASELINE_ENV = {"COURSE_GRADE_FORK": "off", "COURSE_KERNEL_FORK": "off", "COURSE_TRAIN_CAP": "off"}
+# The kernel fork server alone switched off (coursekit/grading/kernelfork.py).
+NO_KERNEL_FORK_ENV = {"COURSE_KERNEL_FORK": "off"}
 
 
 @contextlib.contextmanager
@@ -262,6 +267,8 @@ def main(argv=None):
     parser.add_argument("--make-test", action="store_true", help="also time `make test`")
     parser.add_argument("--corpus-graded", action="store_true",
                         help="also grade the whole variant corpus by plain nbgrader autograde and by make grade")
+    parser.add_argument("--kernel-fork-off", action="store_true",
+                        help="also grade with each kernel started afresh (%s) and print the speed-up" % NO_KERNEL_FORK_ENV)
     parser.add_argument("--baseline", action="store_true",
                         help="also grade as before issue 23 (%s) and print the speed-up" % BASELINE_ENV)
     parser.add_argument("--plain-class", type=int, default=0,
@@ -289,6 +296,10 @@ def main(argv=None):
             before, _ = autograde_seconds(lesson, args.repeats, env=BASELINE_ENV)
             entry["autograde_s_before"] = before
             entry["speedup"] = {k: round(before[k] / per_sub[k], 2) for k in per_sub}
+        if args.kernel_fork_off:
+            started, _ = autograde_seconds(lesson, args.repeats, env=NO_KERNEL_FORK_ENV)
+            entry["autograde_s_kernels_started"] = started
+            entry["kernel_fork_speedup"] = {k: round(started[k] / per_sub[k], 2) for k in per_sub}
         result["lessons"][lesson] = entry
     if "throughput" not in args.skip:
         with contextlib.redirect_stdout(sys.stderr):  # the stand-in banner must not break the JSON
