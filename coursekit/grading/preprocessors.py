@@ -535,6 +535,8 @@ def shared_kernel_fork(environ) -> str | None:
 
     from coursekit.grading import sandbox
 
+    if (environ.get(KERNEL_FORK_ENV) or "on").strip().lower() == "off":
+        return None
     key = sorted(sandbox.kernel_process_env(environ).items())
     held = _SHARED_FORK.get("server")
     if held and _SHARED_FORK["key"] == key and held[0].poll() is None:
