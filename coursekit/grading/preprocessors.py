@@ -508,7 +508,7 @@ def remove_runtime_dirs():
         shutil.rmtree(_RUNTIME_DIRS.pop(), ignore_errors=True)
 
 
-def start_kernel_fork(folder, environ=None):
+def start_kernel_fork(folder, environ=None, default: str = "on"):
     """Start a kernel fork server (coursekit/grading/kernelfork.py: TensorFlow imported once, each
     sandboxed kernel forked from it) with its socket in ``folder``, for the kernels of a process whose
     environment is ``environ`` (default: this one's). Returns (process, socket path), or None where
@@ -516,7 +516,7 @@ def start_kernel_fork(folder, environ=None):
     from coursekit.grading import kernelfork, sandbox
 
     env = os.environ if environ is None else environ
-    if (env.get(KERNEL_FORK_ENV) or "on").strip().lower() == "off":
+    if (env.get(KERNEL_FORK_ENV) or default).strip().lower() != "on":
         return None
     return kernelfork.start(str(folder), sandbox.kernel_process_env(env))
 
@@ -602,9 +602,11 @@ def select_kernel(c, course_root: str) -> str:
     c.KernelManager.ip = os.path.join(runtime, "kernel")
     os.environ.setdefault(sandbox.HIDE_ENV, os.path.abspath(course_root))
     # Kernels forked from a server that has imported TensorFlow (a class run of make grade shares its
-    # own, named in the environment); the launcher starts them itself when there is none.
+    # own, named in the environment); the launcher starts them itself when there is none. Plain nbgrader
+    # starts one only with COURSE_KERNEL_FORK=on: two of three full test runs passed with it on, the
+    # third lost one submission's scores under plain nbgrader autograde (not yet explained).
     if not os.environ.get(sandbox.FORK_SOCKET_ENV):
-        server = start_kernel_fork(runtime)
+        server = start_kernel_fork(runtime, default="off")
         if server:
             _FORK_SERVERS.append(server)
             os.environ[sandbox.FORK_SOCKET_ENV] = server[1]
