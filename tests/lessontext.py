@@ -68,3 +68,25 @@ def kit_names(**names) -> dict:
                                                     "check_passed", "CheckFailed")}
     kit.update(course_text=i18n.course_text, course_translate=i18n.course_translate)
     return {**kit, **names}
+
+
+class InProcessKernel:
+    """The judge's Kernel protocol, answered in this process: each question runs against a namespace
+    holding the answer under test (``names``), and its one display output is read back as the judge
+    reads it. For the lesson-text tests, which run a judge on a variant without a notebook kernel."""
+
+    def __init__(self, **names):
+        self.names = names
+
+    def ask(self, body, **inputs):
+        import IPython.display
+        from coursekit.grading.judge import wire
+
+        shown, real = [], IPython.display.display
+        IPython.display.display = lambda obj, raw=False: shown.append(obj)
+        try:
+            exec(compile(wire.question(body, **inputs), "<question>", "exec"), dict(self.names))
+        finally:
+            IPython.display.display = real
+        return wire.read_answer([{"output_type": "display_data", "data": {wire.MIME: s[wire.MIME]}, "metadata": {}}
+                                 for s in shown])

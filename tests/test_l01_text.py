@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
-from tests.lessontext import flat as _flat, code_cell as _code_cell, call_keywords as _call_keywords, by_mode as _by_mode, benchmark_seconds as _benchmark_seconds, kit_names
+from tests.lessontext import flat as _flat, code_cell as _code_cell, call_keywords as _call_keywords, by_mode as _by_mode, benchmark_seconds as _benchmark_seconds, kit_names, InProcessKernel as _InProcessKernel
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = "01_mnist_vgg_subclassing"
@@ -160,27 +160,6 @@ def _run_visible(nb, prepare_images):
     namespace = kit_names(np=np, prepare_images=prepare_images)
     exec(compile(_visible_cell(nb), "<prepare_images_visible>", "exec"), namespace)
 
-
-class _InProcessKernel:
-    """The judge's Kernel protocol, answered in this process: each question runs against a namespace
-    holding the answer under test, and its one display output is read back as the judge reads it."""
-
-    def __init__(self, **names):
-        self.names = names
-
-    def ask(self, body, **inputs):
-        import IPython.display
-        from coursekit.grading.judge import wire
-
-        shown = []
-        real = IPython.display.display
-        IPython.display.display = lambda obj, raw=False: shown.append(obj)
-        try:
-            exec(compile(wire.question(body, **inputs), "<question>", "exec"), dict(self.names))
-        finally:
-            IPython.display.display = real
-        return wire.read_answer([{"output_type": "display_data", "data": {wire.MIME: s[wire.MIME]}, "metadata": {}}
-                                 for s in shown])
 
 
 def test_prepare_images_must_return_a_numpy_array_in_the_visible_cell_and_the_judge(nb):

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from coursekit.authoring.template import parse_template
-from tests.lessontext import flat as _flat, code_cell as _code_cell, call_keywords as _call_keywords, by_mode as _by_mode, kit_names
+from tests.lessontext import flat as _flat, code_cell as _code_cell, call_keywords as _call_keywords, by_mode as _by_mode, kit_names, InProcessKernel as _InProcessKernel
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = "03_cifar10_cnn_ensemble"
@@ -182,25 +182,6 @@ def _functional_build_model():
     exec(compile(variant.source, "<functional_api>", "exec"), space)
     return space["build_model"]
 
-
-class _InProcessKernel:
-    """The judge's Kernel protocol, answered in this process against the answer under test."""
-
-    def __init__(self, **names):
-        self.names = names
-
-    def ask(self, body, **inputs):
-        import IPython.display
-        from coursekit.grading.judge import wire
-
-        shown, real = [], IPython.display.display
-        IPython.display.display = lambda obj, raw=False: shown.append(obj)
-        try:
-            exec(compile(wire.question(body, **inputs), "<question>", "exec"), dict(self.names))
-        finally:
-            IPython.display.display = real
-        return wire.read_answer([{"output_type": "display_data", "data": {wire.MIME: s[wire.MIME]}, "metadata": {}}
-                                 for s in shown])
 
 
 def test_text_docstring_and_checks_agree_that_a_functional_model_is_fine(nb):

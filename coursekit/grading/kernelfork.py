@@ -78,11 +78,31 @@ def _setns(fd: int, kind: int, what: str) -> None:
     _check(_libc.setns(fd, kind), f"setns {what}")
 
 
+def die_with_parent(sig: int = signal.SIGKILL) -> bool:
+    """Ask Linux for ``sig`` when this process's parent (the thread that forked it) ends, however it
+    ends; False where that cannot be asked. The one home of ``PR_SET_PDEATHSIG`` for the grading
+    processes: nbgrader's child (runner.py), the kernel launcher and its bwrap (sandbox.py), this server."""
+    try:
+        return _libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
+    except (AttributeError, OSError):
+        return False
+
+
+def _sandbox():
+    """sandbox.py, the home of the kernels' limits: the kit's module, or (the server runs as a script)
+    the one beside this file, imported by ``__main__`` before its folder leaves ``sys.path``."""
+    if __package__:
+        from coursekit.grading import sandbox
+        return sandbox
+    return sys.modules["sandbox"]
+
+
 # -- the server ------------------------------------------------------------------------------------------
 
 def serve(path: str, parent: int) -> None:
     """Bind ``path``, import :data:`PRELOAD`, then fork a middle process for each connection."""
-    _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0), "prctl PDEATHSIG")
+    if not die_with_parent(signal.SIGTERM):
+        raise OSError(0, "prctl PDEATHSIG failed")
     if os.getppid() != parent:   # the grading process is already gone
         return
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -281,19 +301,6 @@ def privileges_dropped() -> str | None:
     return None if fields.get("NoNewPrivs") == "1" else "NoNewPrivs is not set"
 
 
-def _set_limits(limit: dict) -> None:
-    import resource
-
-    pairs = [(resource.RLIMIT_AS, limit["memory"]), (resource.RLIMIT_FSIZE, limit["file"]),
-             (resource.RLIMIT_CPU, limit["cpu"]), (resource.RLIMIT_CORE, 0),
-             (resource.RLIMIT_NPROC, limit["processes"])]
-    for rid, value in pairs:
-        if value or rid == resource.RLIMIT_CORE:
-            hard = resource.getrlimit(rid)[1]
-            value = value if hard == resource.RLIM_INFINITY else min(value, hard)
-            resource.setrlimit(rid, (value, value))
-
-
 def _reseed() -> None:
     import random
 
@@ -310,7 +317,7 @@ def _become_kernel(request: dict, fds: list[int]) -> None:
             os.dup2(fd, number)
         os.closerange(3, 1 << 16)
         drop_privileges()
-        _set_limits(request["limit"])
+        _sandbox()._set_rlimits(request["limit"], processes=True)   # NPROC too: inside the user namespace
         _check(_libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl DUMPABLE")
         os.environ.clear()
         os.environ.update(request["env"])
@@ -392,5 +399,6 @@ def exit_code(conn: socket.socket) -> int:
 
 
 if __name__ == "__main__":
+    import sandbox  # noqa: F401 (the limits' home, beside this file: see _sandbox)
     del sys.path[0]   # as the kernel's own start does: this file's folder is on no kernel's path
     serve(sys.argv[1], int(sys.argv[2]))

@@ -542,19 +542,27 @@ def shared_kernel_fork(environ) -> str | None:
     if held and _SHARED_FORK["key"] == key and held[0].poll() is None:
         return held[1]
     if held:
-        stop_kernel_fork(held)
-        shutil.rmtree(os.path.dirname(held[1]), ignore_errors=True)
-        _SHARED_FORK.clear()
+        stop_shared_kernel_fork()
     folder = tempfile.mkdtemp(prefix="cks-fork-")
     server = start_kernel_fork(folder, environ)
     if not server:
         shutil.rmtree(folder, ignore_errors=True)
         return None
     if not _SHARED_FORK.get("atexit"):
-        atexit.register(lambda: _SHARED_FORK.get("server") and (stop_kernel_fork(_SHARED_FORK["server"]),
-                                                                shutil.rmtree(folder, ignore_errors=True)))
+        atexit.register(stop_shared_kernel_fork)
     _SHARED_FORK.update(key=key, server=server, atexit=True)
     return server[1]
+
+
+def stop_shared_kernel_fork() -> None:
+    """Stop the server :func:`shared_kernel_fork` holds (if any) and remove its folder."""
+    import shutil
+
+    held = _SHARED_FORK.pop("server", None)
+    _SHARED_FORK.pop("key", None)
+    if held:
+        stop_kernel_fork(held)
+        shutil.rmtree(os.path.dirname(held[1]), ignore_errors=True)
 
 
 def stop_kernel_fork(server) -> None:

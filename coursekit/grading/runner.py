@@ -15,6 +15,7 @@ from pathlib import Path
 
 from coursekit.grading import coursedir, sandbox
 from coursekit.grading.coursedir import STAGED
+from coursekit.grading.kernelfork import die_with_parent
 from coursekit.grading.findings import FAILURE, REJECT, TIMEOUT, Finding
 from coursekit.grading.intake import Intake
 
@@ -65,12 +66,7 @@ def _die_with_parent():
     """In the nbgrader child, before exec: on Linux, ask for SIGKILL when the grading process dies,
     however it dies (even kill -9), so no orphan keeps writing to the gradebook. Its kernel follows:
     ipykernel exits when its parent goes."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+    die_with_parent(signal.SIGKILL)
 
 
 def _kill_group(proc):

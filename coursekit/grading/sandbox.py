@@ -223,10 +223,14 @@ def effective_limits(limit: dict | None = None) -> dict[str, int | None]:
     return out
 
 
-def _set_rlimits(limit: dict) -> None:
+def _set_rlimits(limit: dict, processes: bool = False) -> None:
+    """Set the limits on this process (hard = soft), each capped by its current hard limit.
+    ``processes``: RLIMIT_NPROC too - only inside the sandbox's user namespace, where it counts the
+    sandbox's own tasks (a forked kernel, kernelfork.py; a started one sets it in ``_START``)."""
     import resource
 
-    for _, rid, value in _rlimits(limit):
+    nproc = [("processes", resource.RLIMIT_NPROC, limit["processes"])] if processes else []
+    for _, rid, value in _rlimits(limit) + nproc:
         if value or rid == resource.RLIMIT_CORE:
             value = _capped(rid, value)
             resource.setrlimit(rid, (value, value))
@@ -680,10 +684,11 @@ def _kernelfork():
     return kernelfork
 
 
-def _forked_kernel(args: list[str], limit: dict) -> int | None:
+def _forked_kernel(args: list[str], limit: dict, group: Path | None) -> int | None:
     """Start the sandbox with a placeholder and have the fork server fork the kernel into it
     (``kernelfork.py``); wait for the kernel and return its exit code. None when the server did not
-    fork one (absent, refused, failed): then the caller starts the kernel itself, as without a server."""
+    fork one (absent, refused, failed): then the caller starts the kernel itself, as without a server.
+    The caller has set this process's limits and joined the pids cgroup ``group`` (bwrap inherits both)."""
     import signal
 
     kernelfork = _kernelfork()
@@ -693,7 +698,7 @@ def _forked_kernel(args: list[str], limit: dict) -> int | None:
     if not holder or not any(_under(holder, p) for p in SYSTEM_PATHS):
         return None
     parent = os.getppid()
-    kernelfork._libc.prctl(kernelfork.PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)   # die with nbgrader
+    kernelfork.die_with_parent()   # die with nbgrader
     if os.getppid() != parent:
         sys.exit(1)
     info = json.loads(Path(args[0]).read_text())
@@ -702,16 +707,10 @@ def _forked_kernel(args: list[str], limit: dict) -> int | None:
     cmd = bwrap_command(args[0], os.getcwd(), os.environ.get(HIDE_ENV) or None,
                         os.environ.get("COURSE_DATA_DIR") or None, args[1:], limit=limit, info_fd=write_fd,
                         holder=[holder])
-    group = join_pids_cgroup(limit["processes"])
-    _set_rlimits(limit)
-
-    def die_with_launcher():   # bwrap makes a session of its own: a kill of this launcher's group misses it
-        kernelfork._libc.prctl(kernelfork.PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-
     # No output: nothing of the placeholder's may hold the grading process's pipes open. Where bwrap
     # fails, no pid comes back, and the kernel started without the server shows bwrap's message.
     bwrap = subprocess.Popen(cmd, pass_fds=(write_fd,), stdin=hold_read, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, preexec_fn=die_with_launcher)
+                             stderr=subprocess.DEVNULL, preexec_fn=kernelfork.die_with_parent)   # bwrap has a session of its own: a kill of this launcher's group misses it
     os.close(write_fd)
     os.close(hold_read)
     pid = None
@@ -756,8 +755,10 @@ def main(argv=None) -> None:
         limit = limits()
     except ValueError as err:
         sys.exit(f"coursekit.grading.sandbox: {err}")
+    group = join_pids_cgroup(limit["processes"])
+    _set_rlimits(limit)
     if os.environ.get(FORK_SOCKET_ENV):
-        code = _forked_kernel(args, limit)
+        code = _forked_kernel(args, limit, group)
         if code is not None:
             sys.exit(code)
     read_fd, write_fd = os.pipe()
@@ -766,8 +767,6 @@ def main(argv=None) -> None:
     _spawn_linker(read_fd, write_fd, json.loads(Path(args[0]).read_text()))
     os.close(read_fd)
     os.set_inheritable(write_fd, True)
-    join_pids_cgroup(limit["processes"])
-    _set_rlimits(limit)
     os.execvp(cmd[0], cmd)
 
 

@@ -13,8 +13,10 @@ import numpy as np
 
 def draw_weights(seed, shapes):
     """Weights for layers with these weight shapes (a list per layer), drawn from ``seed``: He-scaled
-    normal kernels, small biases. The judge sends this function's source and the seed to the kernel,
-    which draws the same numbers (what a kernel does with them only changes its own answer)."""
+    uniform kernels (variance 2 / fan-in), small biases, float32. The judge sends this function's source
+    and the seed to the kernel, which draws the same numbers (what a kernel does with them only changes
+    its own answer). Uniform float32 draws: a VGG16's 33 million weights take 0.07 s, against 0.95 s
+    drawn as float64 normals, and a grading run draws them several times on each side."""
     import numpy as np
 
     rng = np.random.default_rng(int(seed))
@@ -23,8 +25,11 @@ def draw_weights(seed, shapes):
         ws = []
         for shape in layer:
             fan_in = int(np.prod(shape[:-1])) if len(shape) > 1 else 0
-            scale = (2.0 / fan_in) ** 0.5 if fan_in else 0.1
-            ws.append((rng.standard_normal(tuple(shape)) * scale).astype("float32"))
+            half_width = np.float32(3 ** 0.5 * ((2.0 / fan_in) ** 0.5 if fan_in else 0.1))
+            w = rng.random(tuple(shape), dtype=np.float32)
+            w *= 2 * half_width
+            w -= half_width
+            ws.append(w)
         out.append(ws)
     return out
 
