@@ -154,8 +154,9 @@ def test_colab_edition(lesson):
 def test_notebook_folder_is_what_the_setup_cell_carries():
     """coursekit/notebook/ holds exactly the modules packed into every setup cell; each imports only the
     standard library, numpy, TensorFlow, Keras and matplotlib (never each other, never the rest of the
-    kit, except the i18n module's functions where a name is not yet defined: ``except NameError``, the
-    module imported outside a notebook), and no two define the same top-level name (they share one
+    kit, except an earlier-packed module's functions where a name is not yet defined - ``except NameError``,
+    the module imported outside a notebook: the i18n module's ``course_text``, the runtime module's
+    ``grading_cap`` in the data module), and no two define the same top-level name (they share one
     namespace in the notebook)."""
     allowed = {"numpy", "tensorflow", "keras", "matplotlib", "absl", "google"}  # google.colab: only in Colab
     import sys
@@ -166,7 +167,8 @@ def test_notebook_folder_is_what_the_setup_cell_carries():
         tree = ast.parse((folder / f"{module}.py").read_text())
         fallback = {id(n) for h in ast.walk(tree) if isinstance(h, ast.ExceptHandler)
                     and getattr(h.type, "id", None) == "NameError" for n in h.body
-                    if isinstance(n, ast.ImportFrom) and n.module == "coursekit.notebook.i18n"}
+                    if isinstance(n, ast.ImportFrom) and n.module in {
+                        f"coursekit.notebook.{m}" for m in build.INJECTED_MODULES[:build.INJECTED_MODULES.index(module)]}}
         for node in ast.walk(tree):
             if id(node) in fallback:
                 continue

@@ -202,6 +202,36 @@ def test_course_data_dir_is_used(standin_dir, monkeypatch, capsys):
     assert not called
 
 
+@pytest.mark.parametrize("env, cut", [
+    ({"NBGRADER_EXECUTION": "autograde", "COURSE_MODE": "fast"}, True),    # autograding: the first images
+    ({"NBGRADER_EXECUTION": "autograde", "COURSE_MODE": "full"}, False),   # a full-mode grading run: all
+    ({"NBGRADER_EXECUTION": "validate", "COURSE_MODE": "fast"}, False),    # nbgrader validate: all
+    ({"COURSE_MODE": "fast"}, False),                                       # a student's fast run: all
+])
+def test_autograding_loads_only_the_first_images(standin_dir, monkeypatch, env, cut):
+    """While nbgrader autogrades in fast mode the loaders return the first ``_data_GRADING_IMAGES`` of each
+    split (the lesson's cells then predict and evaluate on fewer images), in the same order; otherwise
+    everything."""
+    from coursekit.notebook import data
+
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    monkeypatch.delenv("COURSE_TRAIN_CAP", raising=False)
+    monkeypatch.setenv(COURSE_DATA_DIR_VAR, str(standin_dir))
+    everything = [load_mnist(), load_cifar10()]
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    n_train, n_test = data._data_GRADING_IMAGES
+    for got, full in zip([load_mnist(), load_cifar10()], everything):
+        (x, y), (xt, yt) = got
+        (fx, fy), (fxt, fyt) = full
+        if cut:
+            assert len(fx) > n_train and len(fxt) > n_test   # the stand-ins are larger: a real cut
+            assert np.array_equal(x, fx[:n_train]) and np.array_equal(y, fy[:n_train])
+            assert np.array_equal(xt, fxt[:n_test]) and np.array_equal(yt, fyt[:n_test])
+        else:
+            assert len(x) == len(fx) and len(xt) == len(fxt)
+
+
 def test_course_data_dir_with_only_the_archive(standin_dir, tmp_path, monkeypatch, capsys):
     (tmp_path / "cifar-10-python.tar.gz").write_bytes(
         (standin_dir / "cifar-10-python.tar.gz").read_bytes())
@@ -450,12 +480,13 @@ def test_default_generation_is_fast(tmp_path):
 # ------------------------------------------------------------------ the injected-module rules
 def test_data_module_can_be_pasted_into_a_notebook():
     """coursekit/notebook/data.py is copied verbatim into a notebook cell next to other helpers (the i18n
-    module's ``course_text`` is one of them; imported only where it is not defined: ``except NameError``)."""
+    module's ``course_text`` and the runtime module's ``grading_cap`` are two of them; imported only where they are not
+    defined: ``except NameError``)."""
     tree = ast.parse((ROOT / "coursekit" / "notebook" / "data.py").read_text())
     allowed = set(sys.stdlib_module_names) | {"numpy", "tensorflow", "keras"}
     fallback = {id(n) for h in ast.walk(tree) if isinstance(h, ast.ExceptHandler)
                 and getattr(h.type, "id", None) == "NameError" for n in h.body
-                if isinstance(n, ast.ImportFrom) and n.module == "coursekit.notebook.i18n"}
+                if isinstance(n, ast.ImportFrom) and n.module in ("coursekit.notebook.i18n", "coursekit.notebook.runtime")}
     for node in ast.walk(tree):
         if id(node) in fallback:
             continue
