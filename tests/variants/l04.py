@@ -600,7 +600,7 @@ VARIANTS = [
                 layers.RandomTranslation(height_factor=pad / image_size, width_factor=0.125,
                                          fill_mode="constant", interpolation="nearest"),
             ])
-    """, r"image_size=(?!32,)\d+, pad=\d+\): shifts sideways \(empty columns\) should reach up to \d+ pixels"),
+    """, r"image_size=(?!32, pad=4\))\d+, pad=\d+\): shifts sideways \(empty columns\) should reach up to \d+ pixels"),
     wrong("make_augmenter", "pad_argument_ignored", """
         def make_augmenter(image_size=32, pad=4):
             f = 4 / image_size   # 4 pixels, as in the recipe
