@@ -493,7 +493,12 @@ def sandbox_kernelspec(folder: Path) -> Path:
 
 _RUNTIME_DIRS = []
 _FORK_SERVERS = []
-KERNEL_FORK_ENV = "COURSE_KERNEL_FORK"   # on (default) | off: sandboxed kernels forked from a server
+KERNEL_FORK_ENV = "COURSE_KERNEL_FORK"   # on | off: sandboxed kernels forked from a server
+
+
+def kernel_fork_wanted(environ, default: str) -> bool:
+    """Does ``COURSE_KERNEL_FORK`` in ``environ`` (``default`` where unset) ask for a kernel fork server?"""
+    return (environ.get(KERNEL_FORK_ENV) or default).strip().lower() == "on"
 
 
 def remove_runtime_dirs():
@@ -516,7 +521,7 @@ def start_kernel_fork(folder, environ=None, default: str = "on"):
     from coursekit.grading import kernelfork, sandbox
 
     env = os.environ if environ is None else environ
-    if (env.get(KERNEL_FORK_ENV) or default).strip().lower() != "on":
+    if not kernel_fork_wanted(env, default):
         return None
     return kernelfork.start(str(folder), sandbox.kernel_process_env(env))
 
@@ -535,7 +540,7 @@ def shared_kernel_fork(environ) -> str | None:
 
     from coursekit.grading import sandbox
 
-    if (environ.get(KERNEL_FORK_ENV) or "on").strip().lower() == "off":
+    if not kernel_fork_wanted(environ, "on"):
         return None
     key = sorted(sandbox.kernel_process_env(environ).items())
     held = _SHARED_FORK.get("server")
