@@ -93,6 +93,46 @@ def test_a_student_error_shows_as_the_kernel_would_and_a_check_as_its_message():
     assert out.output_type == "error" and out.ename == "CheckFailed" and out.evalue == "m"
 
 
+def _judged_cell_run(monkeypatch, body: str, timeout: int):
+    """A one-cell notebook whose test cell's judge asks a real kernel ``body``, through JudgedExecute."""
+    from coursekit.grading.preprocessors import JudgedExecute
+
+    def asks(kernel):
+        kernel.ask(body)
+        return "answered"
+
+    monkeypatch.setattr(judge, "cell_judges", lambda lesson: {"asked": asks})
+    meta = {"nbgrader": {"grade": True, "solution": False, "grade_id": "asked", "points": 1}}
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1"),
+                                         nbformat.v4.new_code_cell("assert x == 1", metadata=meta)])
+    step = JudgedExecute(timeout=timeout, kernel_name="python3", allow_errors=True)
+    nb, _ = step.preprocess(nb, {"nbgrader": {"assignment": "00_none"}})
+    return nb
+
+
+@pytest.mark.parametrize("body", ["while True:\n    pass", "import os\nos._exit(3)"], ids=["time_limit", "kernel_died"])
+def test_a_question_that_does_not_finish_flags_the_cell_as_stopped(monkeypatch, body):
+    """A judge's question that runs into the time limit, or whose kernel dies, is not a wrong answer: the
+    cell's error is a stopped cell's (findings.TIMEOUT_ERRORS), so FlagForReview flags the submission for
+    an instructor, as it does a plain cell that stopped (before, it read as NoAnswer, unflagged)."""
+    from coursekit.grading.findings import TIMEOUT_ERRORS
+    from coursekit.grading.preprocessors import stopped_cells
+
+    nb = _judged_cell_run(monkeypatch, body, timeout=3)
+    [out] = nb.cells[1].outputs
+    assert out.output_type == "error" and out.ename in TIMEOUT_ERRORS, out
+    assert "did not finish" in out.evalue
+    assert stopped_cells(nb) == ["asked"]
+
+
+def test_a_question_that_finishes_is_judged_and_nothing_is_stopped(monkeypatch):
+    from coursekit.grading.preprocessors import stopped_cells
+
+    nb = _judged_cell_run(monkeypatch, "OUT['y'] = 1", timeout=30)
+    [out] = nb.cells[1].outputs
+    assert (out.output_type, out.text) == ("stream", "answered\n") and stopped_cells(nb) == []
+
+
 def test_every_test_cell_of_a_judged_lesson_has_a_judge():
     from tests import nbtools
 

@@ -498,7 +498,7 @@ def test_closed_by_default_and_the_kernelspec_is_the_grading_process_own(monkeyp
     monkeypatch.setattr(sandbox, "available", lambda: None)
     monkeypatch.setenv("JUPYTER_PATH", "")
     monkeypatch.setenv(sandbox.FORK_SOCKET_ENV, "")   # restored afterwards: select_kernel sets it
-    monkeypatch.setenv(preprocessors.KERNEL_FORK_ENV, "on")   # plain nbgrader's default is off, for now
+    monkeypatch.delenv(preprocessors.KERNEL_FORK_ENV, raising=False)   # on by default
     monkeypatch.setattr(preprocessors, "_RUNTIME_DIRS", [])
     monkeypatch.setattr(preprocessors, "_FORK_SERVERS", [])
     c = Config()

@@ -16,6 +16,10 @@ SLOW = "slow"         # make grade: the run took far longer than the class's usu
 FAILURE = "failure"   # make grade: grading did not finish (nbgrader or the kernel gave up, the wall limit) or
                       # could not write a flag: the instructor must look; the message says what happened
 KINDS = (FORGING, ODD, REPAIR, REJECT, TIMEOUT, SLOW, FAILURE)
+# The error names a cell's outputs hold when it stopped at the time limit: nbclient's interrupt reaching the
+# kernel, nbgrader's own timeout error (Execute.error_on_timeout), and a judge's question that did either
+# (coursekit.grading.judge.QuestionStopped). FlagForReview turns them into a TIMEOUT finding.
+TIMEOUT_ERRORS = ("KeyboardInterrupt", "CellTimeoutError")
 
 
 class Finding(str):

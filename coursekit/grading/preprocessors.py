@@ -38,6 +38,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import secrets
 from pathlib import Path
 
 import nbformat
@@ -46,7 +47,7 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Bool, Integer, default
 
 from coursekit.grading.coursedir import TIMESTAMP
-from coursekit.grading.findings import REJECT, TIMEOUT, Finding, voids
+from coursekit.grading.findings import REJECT, TIMEOUT, TIMEOUT_ERRORS, Finding, voids
 from coursekit.grading.nbmeta import grade_meta as _meta
 
 INTAKE_KEY = "coursekit_intake"
@@ -216,6 +217,16 @@ class JudgedExecute(Execute):
         self._translate = judge.verdict_language(nb, lesson)
         return super().preprocess(nb, resources, km)
 
+    def create_kernel_manager(self):
+        """nbclient's kernel manager, with socket names of this kernel's own where they are Unix sockets
+        (the sandbox's ``ipc`` transport): ``<ip>-<port>`` with ``ip`` ending in a random part, so no
+        kernel of a class run ever uses the names of the one before it (plain nbgrader autograde grades
+        a whole class through one runtime folder; jupyter_client would number every kernel's from 1)."""
+        km = super().create_kernel_manager()
+        if getattr(km, "transport", "") == "ipc" and km.ip:
+            km.ip = f"{km.ip}-{secrets.token_hex(4)}"
+        return km
+
     def preprocess_cell(self, cell, resources, index):
         if not is_test_cell(cell):
             return super().preprocess_cell(cell, resources, index)
@@ -324,15 +335,20 @@ def mark_for_review(info: dict, notes: list[Finding], answers: list[str]) -> Non
         gb.db.commit()
 
 
+def stopped_cells(nb) -> list[str]:
+    """The cells (grade id, else "cell N") that stopped at the time limit, or whose judge's question
+    did: an error among their outputs is one of :data:`findings.TIMEOUT_ERRORS`."""
+    return [_meta(c).get("grade_id") or f"cell {i}" for i, c in enumerate(nb.cells, 1)
+            if any(o.get("output_type") == "error" and o.get("ename") in TIMEOUT_ERRORS for o in c.get("outputs", []))]
+
+
 class FlagForReview(NbGraderPreprocessor):
     """After SaveAutoGrades (which resets "needs manual grade"): a submission whose intake found
     something, or whose cells ran into the time limit, is marked again. The auto scores stay."""
 
     def preprocess(self, nb, resources):
         notes = list(resources.get(INTAKE_KEY) or [])
-        stopped = [_meta(c).get("grade_id") or f"cell {i}" for i, c in enumerate(nb.cells, 1)
-                   if any(o.get("output_type") == "error" and o.get("ename") in ("KeyboardInterrupt", "CellTimeoutError")
-                          for o in c.get("outputs", []))]
+        stopped = stopped_cells(nb)
         if stopped:
             notes.append(Finding(f"stopped at the time limit: {', '.join(stopped)}", TIMEOUT))
         info = resources["nbgrader"]
@@ -615,11 +631,10 @@ def select_kernel(c, course_root: str) -> str:
     c.KernelManager.ip = os.path.join(runtime, "kernel")
     os.environ.setdefault(sandbox.HIDE_ENV, os.path.abspath(course_root))
     # Kernels forked from a server that has imported TensorFlow (a class run of make grade shares its
-    # own, named in the environment); the launcher starts them itself when there is none. Plain nbgrader
-    # starts one only with COURSE_KERNEL_FORK=on: two of three full test runs passed with it on, the
-    # third lost one submission's scores under plain nbgrader autograde (not yet explained).
+    # own, named in the environment; plain nbgrader starts one here); the launcher starts them itself
+    # when there is none, or with COURSE_KERNEL_FORK=off.
     if not os.environ.get(sandbox.FORK_SOCKET_ENV):
-        server = start_kernel_fork(runtime, default="off")
+        server = start_kernel_fork(runtime)
         if server:
             _FORK_SERVERS.append(server)
             os.environ[sandbox.FORK_SOCKET_ENV] = server[1]

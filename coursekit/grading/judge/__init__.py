@@ -28,6 +28,7 @@ from typing import Callable, Protocol
 
 import nbformat
 
+from coursekit.grading.findings import TIMEOUT_ERRORS
 from coursekit.grading.judge.wire import Answer, NoAnswer, question  # noqa: F401 (the judges' API)
 from coursekit.notebook.checks import CheckFailed  # noqa: F401 (the judges raise it)
 from coursekit.notebook.i18n import course_text  # English here: judge_cell translates the verdict
@@ -110,6 +111,9 @@ def run_judge(judge: Judge, kernel: Kernel) -> tuple[bool, str, str]:
         return False, type(fail).__name__, _clean(str(fail))
     except StudentError as err:
         return False, err.ename, _clean(err.evalue)
+    except QuestionStopped as err:
+        return False, TIMEOUT_ERRORS[-1], _clean(course_text(
+            "the grader's question to your notebook did not finish (time limit or a stopped kernel): {0}", err))
     except NoAnswer as err:
         return False, "NoAnswer", _clean(course_text("the grader got no usable answer from your notebook: {0}", err))
     except Exception as err:  # the kernel sent data of an unexpected kind (or the judge has a bug)
@@ -123,6 +127,12 @@ def verdict_outputs(passed: bool, ename: str, message: str) -> list:
     if passed:
         return [nbformat.v4.new_output("stream", name="stdout", text=(message or "passed") + "\n")]
     return [nbformat.v4.new_output("error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"])]
+
+
+class QuestionStopped(NoAnswer):
+    """A question ran into the time limit (nbclient interrupted the kernel) or the kernel died while
+    answering: the cell's verdict names a stopped cell (:data:`findings.TIMEOUT_ERRORS`), so that
+    FlagForReview flags the submission for an instructor, as it does a plain cell that stopped."""
 
 
 class ClientKernel:
@@ -141,12 +151,15 @@ class ClientKernel:
         try:
             self.client.execute_cell(scratch, self.index, store_history=False)
         except Exception as err:  # the kernel died, or the client gave up on it
-            raise NoAnswer(f"{type(err).__name__}: {str(err)[:300]}") from None
+            raise QuestionStopped(f"{type(err).__name__}: {str(err)[:300]}") from None
         finally:
             if original is not None:
                 cells[self.index] = original
             elif self.index < len(cells):
                 del cells[self.index]
+        stopped = [o for o in scratch.outputs if o.get("output_type") == "error" and o.get("ename") in TIMEOUT_ERRORS]
+        if stopped:
+            raise QuestionStopped(stopped[0]["ename"])
         return read_answer(scratch.outputs)
 
 
