@@ -453,7 +453,8 @@ NUM_MODELS = 4
 EPOCHS = by_mode(fast=3, full=15)
 HAVE_TENSORBOARD = importlib.util.find_spec("tensorboard") is not None
 if FAST:
-    LOG_ROOT = tempfile.mkdtemp(prefix="l03-logs-")
+    LOG_FOLDER = tempfile.TemporaryDirectory(prefix="l03-logs-")  # removed when the kernel stops
+    LOG_ROOT = LOG_FOLDER.name
 else:
     LOG_ROOT = os.path.join("logs", "l03_ensemble", datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
 

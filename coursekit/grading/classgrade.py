@@ -59,7 +59,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from coursekit.grading import coursedir, gradebook, intake, runner, sandbox
+from coursekit.grading import coursedir, gradebook, intake, runner, sandbox, scratch
 from coursekit.grading.coursedir import Course, graded_files
 from coursekit.grading.findings import FAILURE, Finding
 from coursekit.grading.runner import Result
@@ -307,7 +307,7 @@ def _start_sandbox(sandboxed: str, run: ClassRun, progress) -> Path | None:
             if progress:
                 progress(f"note: kernels run UNSANDBOXED, as this user: {why}")
         else:
-            kernels = sandbox.kernel_dir(Path(tempfile.mkdtemp(prefix="course-kernels-")))
+            kernels = sandbox.kernel_dir(Path(tempfile.mkdtemp(prefix="k-", dir=scratch.folder())))
     run.sandboxed = kernels is not None
     return kernels
 

@@ -554,7 +554,7 @@ def shared_kernel_fork(environ) -> str | None:
     import shutil
     import tempfile
 
-    from coursekit.grading import sandbox
+    from coursekit.grading import sandbox, scratch
 
     if not kernel_fork_wanted(environ, "on"):
         return None
@@ -564,7 +564,7 @@ def shared_kernel_fork(environ) -> str | None:
         return held[1]
     if held:
         stop_shared_kernel_fork()
-    folder = tempfile.mkdtemp(prefix="cks-fork-")
+    folder = tempfile.mkdtemp(prefix="fork-", dir=scratch.folder())
     server = start_kernel_fork(folder, environ)
     if not server:
         shutil.rmtree(folder, ignore_errors=True)

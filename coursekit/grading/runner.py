@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coursekit.grading import coursedir, sandbox
+from coursekit.grading import coursedir, sandbox, scratch
 from coursekit.grading.coursedir import STAGED
 from coursekit.grading.kernelfork import die_with_parent
 from coursekit.grading.findings import FAILURE, REJECT, TIMEOUT, Finding
@@ -153,7 +153,7 @@ class NbgraderRun:
     def __init__(self, argv, cwd, env):
         import tempfile
 
-        handle, self._err = tempfile.mkstemp(prefix="course-nbgrader-", suffix=".log")
+        handle, self._err = tempfile.mkstemp(prefix="nbgrader-", suffix=".log", dir=scratch.folder())
         os.close(handle)
         context = _fork_context()
         if context is not None:
@@ -221,7 +221,7 @@ def grade_one(course: Path, lesson: str, item: Intake, db_url: str | None = None
         cmd += channel_args
         env.update(channel_env)
         env[sandbox.HIDE_ENV] = str(Path(course).resolve())
-    handle, report = tempfile.mkstemp(prefix="course-findings-", suffix=".json")
+    handle, report = tempfile.mkstemp(prefix="findings-", suffix=".json", dir=scratch.folder())
     os.close(handle)
     env[REPORT_ENV] = report
     try:

@@ -317,12 +317,13 @@ def train_members(build_fn, num_models, x, y, epochs, batch_size, member_callbac
 # 학습에서는 과적합이 줄어드는 것으로 그 대가를 돌려받지만, 짧은 3 에폭으로는 감당할 수 없는 대가입니다. 층과
 # 132,435개의 파라미터는 그대로이고, 팩토리에 넘기는 비율만 바뀝니다.
 
-# %% [code] cell=code-10 en=00bdc77090
+# %% [code] cell=code-10 en=04bf576e0f
 NUM_MODELS = 4
 EPOCHS = by_mode(fast=3, full=15)
 HAVE_TENSORBOARD = importlib.util.find_spec("tensorboard") is not None
 if FAST:
-    LOG_ROOT = tempfile.mkdtemp(prefix="l03-logs-")
+    LOG_FOLDER = tempfile.TemporaryDirectory(prefix="l03-logs-")  # 커널이 멈추면 지워집니다
+    LOG_ROOT = LOG_FOLDER.name
 else:
     LOG_ROOT = os.path.join("logs", "l03_ensemble", datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
 
