@@ -517,7 +517,8 @@ def test_closed_by_default_and_the_kernelspec_is_the_grading_process_own(monkeyp
 @pytest.mark.skipif(WHY_NOT is not None, reason=f"bubblewrap sandbox unavailable: {WHY_NOT}")
 def test_a_forked_grading_run_leaves_no_sandbox_folder(tmp_path):
     """make grade forks each nbgrader run from a server and ends it with os._exit, which skips atexit:
-    the run removes its sandbox folder (kernelspec, kernel sockets) itself, in the run's own TMPDIR."""
+    the run removes its sandbox folder (kernelspec, kernel sockets) itself, in the run's own TMPDIR, and
+    its grading folder."""
     from coursekit.grading import coursedir, runner
 
     root = Path(__file__).resolve().parent.parent
@@ -532,5 +533,6 @@ def test_a_forked_grading_run_leaves_no_sandbox_folder(tmp_path):
     stderr = run.wait(120)
     assert stderr is not None and run.returncode == 0, stderr
     seen = json.loads((course / "seen.json").read_text())
-    assert seen and all(Path(folder).parent == scratch for folder in seen), (seen, scratch)
-    assert not any(Path(folder).exists() for folder in seen), list(scratch.iterdir())
+    # (in the run's grading folder, coursekit/grading/scratch.py, which goes with it)
+    assert seen and all(Path(folder).parent.parent == scratch for folder in seen), (seen, scratch)
+    assert not any(Path(folder).exists() for folder in seen) and not list(scratch.iterdir()), list(scratch.iterdir())

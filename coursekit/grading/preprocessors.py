@@ -604,7 +604,7 @@ def select_kernel(c, course_root: str) -> str:
     import sys
     import tempfile
 
-    from coursekit.grading import sandbox
+    from coursekit.grading import sandbox, scratch
 
     mode = os.environ.get(SANDBOX_MODE_ENV, "on").strip().lower() or "on"
     if mode == "off":
@@ -619,7 +619,7 @@ def select_kernel(c, course_root: str) -> str:
                              "knowing that student code then runs as you")
         print(f"[coursekit] WARNING: grading kernels run UNSANDBOXED, as this user: {why}", file=sys.stderr)
         return f"kernels NOT sandboxed: {why}"
-    runtime = tempfile.mkdtemp(prefix="cks-")
+    runtime = tempfile.mkdtemp(prefix="cks-", dir=scratch.folder())
     if not _RUNTIME_DIRS:
         atexit.register(remove_runtime_dirs)
     _RUNTIME_DIRS.append(runtime)

@@ -142,6 +142,7 @@ def _nbgrader_child(argv, cwd, env, err_path):
         from coursekit.grading.preprocessors import remove_runtime_dirs
 
         remove_runtime_dirs()  # os._exit skips atexit
+        scratch.remove()
         sys.stderr.flush()
         os._exit(code)
 
