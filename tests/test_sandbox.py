@@ -497,21 +497,40 @@ def test_closed_by_default_and_the_kernelspec_is_the_grading_process_own(monkeyp
     monkeypatch.setenv("COURSE_SANDBOX", "on")
     monkeypatch.setattr(sandbox, "available", lambda: None)
     monkeypatch.setenv("JUPYTER_PATH", "")
-    monkeypatch.setenv(sandbox.FORK_SOCKET_ENV, "")   # restored afterwards: select_kernel sets it
+    monkeypatch.setenv(sandbox.FORK_SOCKET_ENV, "")   # restored afterwards: ensure_kernel_fork sets it
     monkeypatch.delenv(preprocessors.KERNEL_FORK_ENV, raising=False)   # on by default
     monkeypatch.setattr(preprocessors, "_RUNTIME_DIRS", [])
     monkeypatch.setattr(preprocessors, "_FORK_SERVERS", [])
+    monkeypatch.setattr(preprocessors, "_FORK_FOLDER", [])
     c = Config()
     assert preprocessors.select_kernel(c, str(tmp_path)) == "kernels sandboxed"
     folder = os.environ["JUPYTER_PATH"].split(os.pathsep)[0]
     spec = json.loads((Path(folder) / "kernels" / preprocessors.SANDBOX_KERNEL / "kernel.json").read_text())
     assert c.Execute.kernel_name == preprocessors.SANDBOX_KERNEL and spec["argv"][1].endswith("sandbox.py")
     assert shared.exists() == before, "the kernelspec was written into the shared environment"
-    # The grading process's kernel fork server: its socket in the same private folder, stopped with it.
+    # Reading the configuration starts no kernel fork server (any process that reads the course's settings
+    # runs nbgrader_config.py, and the nbgrader processes it starts would inherit its server): the Execute
+    # step starts the grading process's own before its first kernel, with its socket in the same private
+    # folder, stopped with it - once.
+    assert not preprocessors._FORK_SERVERS and not os.environ[sandbox.FORK_SOCKET_ENV]
+    preprocessors.ensure_kernel_fork()
+    preprocessors.ensure_kernel_fork()
     (server, path), = preprocessors._FORK_SERVERS
     assert os.environ[sandbox.FORK_SOCKET_ENV] == path and path.startswith(folder)
     preprocessors.remove_runtime_dirs()
     assert server.wait(10) is not None and not Path(folder).exists()
+
+
+def test_the_grading_kit_is_not_loaded_in_the_kernel(course, tmp_path):
+    """A forked kernel comes from a server that loaded the kit's sandbox.py and kernelfork.py: neither is
+    left among its modules (as in a started kernel), and ``import sandbox`` fails in both."""
+    nbtools.require(WHY_NOT, "the sandbox tests")
+    code = ("import sys\n"
+            "print(sorted(n for n, m in list(sys.modules.items()) if 'sandbox' in n or 'kernelfork' in n\n"
+            "             or 'coursekit' in str(getattr(m, '__file__', None) or '')))\n"
+            "try:\n    import sandbox\n    print('imported')\nexcept ImportError:\n    print('no module')\n")
+    nb = run_sandboxed(course, tmp_path, [code])
+    assert stdout(nb.cells[0]).split() == ["[]", "no", "module"], (stdout(nb.cells[0]), errors(nb.cells[0]))
 
 
 @pytest.mark.skipif(WHY_NOT is not None, reason=f"bubblewrap sandbox unavailable: {WHY_NOT}")

@@ -88,13 +88,27 @@ def die_with_parent(sig: int = signal.SIGKILL) -> bool:
         return False
 
 
+_SANDBOX = "_coursekit_sandbox"   # the server's private name for sandbox.py (see _sandbox)
+
+
 def _sandbox():
     """sandbox.py, the home of the kernels' limits: the kit's module, or (the server runs as a script)
-    the one beside this file, imported by ``__main__`` before its folder leaves ``sys.path``."""
+    the file beside this one, loaded by ``__main__`` under a private name - ``import sandbox`` fails in
+    a forked kernel as in a started one - and dropped from ``sys.modules`` by each kernel once used."""
     if __package__:
         from coursekit.grading import sandbox
         return sandbox
-    return sys.modules["sandbox"]
+    return sys.modules[_SANDBOX]
+
+
+def _load_sandbox() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(_SANDBOX, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                                         "sandbox.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[_SANDBOX] = module
+    spec.loader.exec_module(module)
 
 
 # -- the server ------------------------------------------------------------------------------------------
@@ -318,6 +332,9 @@ def _become_kernel(request: dict, fds: list[int]) -> None:
         os.closerange(3, 1 << 16)
         drop_privileges()
         _sandbox()._set_rlimits(request["limit"], processes=True)   # NPROC too: inside the user namespace
+        sys.modules.pop(_SANDBOX, None)
+        if getattr(sys.modules.get("__mp_main__"), "__file__", None) == __file__:   # multiprocessing's alias of
+            del sys.modules["__mp_main__"]                                           # this server's __main__
         _check(_libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl DUMPABLE")
         os.environ.clear()
         os.environ.update(request["env"])
@@ -399,6 +416,6 @@ def exit_code(conn: socket.socket) -> int:
 
 
 if __name__ == "__main__":
-    import sandbox  # noqa: F401 (the limits' home, beside this file: see _sandbox)
+    _load_sandbox()   # the limits' home, beside this file (see _sandbox)
     del sys.path[0]   # as the kernel's own start does: this file's folder is on no kernel's path
     serve(sys.argv[1], int(sys.argv[2]))

@@ -215,6 +215,8 @@ class JudgedExecute(Execute):
         lesson = ((resources or {}).get("nbgrader") or {}).get("assignment", "")
         self._judges = judge.cell_judges(lesson)
         self._translate = judge.verdict_language(nb, lesson)
+        if self.kernel_name == SANDBOX_KERNEL:
+            ensure_kernel_fork()
         return super().preprocess(nb, resources, km)
 
     def create_kernel_manager(self):
@@ -630,12 +632,28 @@ def select_kernel(c, course_root: str) -> str:
     c.KernelManager.transport = "ipc"
     c.KernelManager.ip = os.path.join(runtime, "kernel")
     os.environ.setdefault(sandbox.HIDE_ENV, os.path.abspath(course_root))
-    # Kernels forked from a server that has imported TensorFlow (a class run of make grade shares its
-    # own, named in the environment; plain nbgrader starts one here); the launcher starts them itself
-    # when there is none, or with COURSE_KERNEL_FORK=off.
-    if not os.environ.get(sandbox.FORK_SOCKET_ENV):
-        server = start_kernel_fork(runtime)
-        if server:
-            _FORK_SERVERS.append(server)
-            os.environ[sandbox.FORK_SOCKET_ENV] = server[1]
+    # Kernels forked from a server that has imported TensorFlow: a class run of make grade shares its own,
+    # named in the environment; plain nbgrader starts one before its first kernel (ensure_kernel_fork).
+    # Not here: any process that reads the course's settings runs this file.
+    _FORK_FOLDER[:] = [runtime]
     return "kernels sandboxed"
+
+
+_FORK_FOLDER: list = []   # where select_kernel chose sandboxed kernels: the folder for a kernel fork server
+
+
+def ensure_kernel_fork() -> None:
+    """Start this nbgrader process's kernel fork server before its first sandboxed kernel (the Execute
+    step calls it), unless one is named in the environment (make grade's), select_kernel chose no
+    sandbox, or ``COURSE_KERNEL_FORK=off``; the launcher starts kernels itself where there is none.
+    Started here rather than when nbgrader_config.py is read: a process that only reads the course's
+    settings (``coursedir.course_settings``, a test, the benchmark) must not hold a server, which the
+    nbgrader processes it starts would inherit - with its environment, not theirs."""
+    from coursekit.grading import sandbox
+
+    if os.environ.get(sandbox.FORK_SOCKET_ENV) or not _FORK_FOLDER:
+        return
+    server = start_kernel_fork(_FORK_FOLDER.pop())
+    if server:
+        _FORK_SERVERS.append(server)
+        os.environ[sandbox.FORK_SOCKET_ENV] = server[1]
