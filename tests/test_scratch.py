@@ -16,8 +16,7 @@ os.kill(os.getpid(), signal.SIGKILL)
 """
 
 
-def test_a_killed_runs_folder_is_removed_by_the_next_run_and_a_living_ones_kept(tmp_path, monkeypatch):
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
+def test_a_killed_runs_folder_is_removed_by_the_next_run_and_a_living_ones_kept(tmp_path):
     run = subprocess.run([sys.executable, "-c", KILLED], capture_output=True, text=True, timeout=120,
                          env={**os.environ, "TMPDIR": str(tmp_path)})
     assert run.returncode == -9, run.stderr

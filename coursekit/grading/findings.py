@@ -19,7 +19,8 @@ KINDS = (FORGING, ODD, REPAIR, REJECT, TIMEOUT, SLOW, FAILURE)
 # The error names a cell's outputs hold when it stopped at the time limit: nbclient's interrupt reaching the
 # kernel, nbgrader's own timeout error (Execute.error_on_timeout), and a judge's question that did either
 # (coursekit.grading.judge.QuestionStopped). FlagForReview turns them into a TIMEOUT finding.
-TIMEOUT_ERRORS = ("KeyboardInterrupt", "CellTimeoutError")
+STOPPED_ERROR = "CellTimeoutError"   # the error a judge's stopped question shows as (nbgrader's own name)
+TIMEOUT_ERRORS = ("KeyboardInterrupt", STOPPED_ERROR)
 
 
 class Finding(str):

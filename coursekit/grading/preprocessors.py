@@ -514,9 +514,9 @@ _FORK_SERVERS = []
 KERNEL_FORK_ENV = "COURSE_KERNEL_FORK"   # on | off: sandboxed kernels forked from a server
 
 
-def kernel_fork_wanted(environ, default: str) -> bool:
-    """Does ``COURSE_KERNEL_FORK`` in ``environ`` (``default`` where unset) ask for a kernel fork server?"""
-    return (environ.get(KERNEL_FORK_ENV) or default).strip().lower() == "on"
+def kernel_fork_wanted(environ) -> bool:
+    """Does ``COURSE_KERNEL_FORK`` in ``environ`` (on where unset) ask for a kernel fork server?"""
+    return (environ.get(KERNEL_FORK_ENV) or "on").strip().lower() == "on"
 
 
 def remove_runtime_dirs():
@@ -531,7 +531,7 @@ def remove_runtime_dirs():
         shutil.rmtree(_RUNTIME_DIRS.pop(), ignore_errors=True)
 
 
-def start_kernel_fork(folder, environ=None, default: str = "on"):
+def start_kernel_fork(folder, environ=None):
     """Start a kernel fork server (coursekit/grading/kernelfork.py: TensorFlow imported once, each
     sandboxed kernel forked from it) with its socket in ``folder``, for the kernels of a process whose
     environment is ``environ`` (default: this one's). Returns (process, socket path), or None where
@@ -539,7 +539,7 @@ def start_kernel_fork(folder, environ=None, default: str = "on"):
     from coursekit.grading import kernelfork, sandbox
 
     env = os.environ if environ is None else environ
-    if not kernel_fork_wanted(env, default):
+    if not kernel_fork_wanted(env):
         return None
     return kernelfork.start(str(folder), sandbox.kernel_process_env(env))
 
@@ -558,7 +558,7 @@ def shared_kernel_fork(environ) -> str | None:
 
     from coursekit.grading import sandbox, scratch
 
-    if not kernel_fork_wanted(environ, "on"):
+    if not kernel_fork_wanted(environ):
         return None
     key = sorted(sandbox.kernel_process_env(environ).items())
     held = _SHARED_FORK.get("server")

@@ -28,7 +28,7 @@ from typing import Callable, Protocol
 
 import nbformat
 
-from coursekit.grading.findings import TIMEOUT_ERRORS
+from coursekit.grading.findings import STOPPED_ERROR, TIMEOUT_ERRORS
 from coursekit.grading.judge.wire import Answer, NoAnswer, question  # noqa: F401 (the judges' API)
 from coursekit.notebook.checks import CheckFailed  # noqa: F401 (the judges raise it)
 from coursekit.notebook.i18n import course_text  # English here: judge_cell translates the verdict
@@ -103,6 +103,12 @@ def _clean(text: str) -> str:
     return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + " ... [cut]"
 
 
+class QuestionStopped(NoAnswer):
+    """A question ran into the time limit (nbclient interrupted the kernel) or the kernel died while
+    answering: the cell's verdict names a stopped cell (:data:`findings.TIMEOUT_ERRORS`), so that
+    FlagForReview flags the submission for an instructor, as it does a plain cell that stopped."""
+
+
 def run_judge(judge: Judge, kernel: Kernel) -> tuple[bool, str, str]:
     """(passed, ename, message) of one cell."""
     try:
@@ -112,7 +118,7 @@ def run_judge(judge: Judge, kernel: Kernel) -> tuple[bool, str, str]:
     except StudentError as err:
         return False, err.ename, _clean(err.evalue)
     except QuestionStopped as err:
-        return False, TIMEOUT_ERRORS[-1], _clean(course_text(
+        return False, STOPPED_ERROR, _clean(course_text(
             "the grader's question to your notebook did not finish (time limit or a stopped kernel): {0}", err))
     except NoAnswer as err:
         return False, "NoAnswer", _clean(course_text("the grader got no usable answer from your notebook: {0}", err))
@@ -127,12 +133,6 @@ def verdict_outputs(passed: bool, ename: str, message: str) -> list:
     if passed:
         return [nbformat.v4.new_output("stream", name="stdout", text=(message or "passed") + "\n")]
     return [nbformat.v4.new_output("error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"])]
-
-
-class QuestionStopped(NoAnswer):
-    """A question ran into the time limit (nbclient interrupted the kernel) or the kernel died while
-    answering: the cell's verdict names a stopped cell (:data:`findings.TIMEOUT_ERRORS`), so that
-    FlagForReview flags the submission for an instructor, as it does a plain cell that stopped."""
 
 
 class ClientKernel:
