@@ -118,7 +118,7 @@ class PipelineChecks:
 
     def test_solution_earns_every_point_cell_by_cell(self, graded_course):
         """The solved notebook, graded by nbgrader itself: every graded cell at its maximum (this is
-        the "passes on the solution" half of test_stub_fails_its_own_tests_only in tests/test_variants.py, on the real grader)."""
+        what tests/test_variants.py checks exercise by exercise in the lesson's variant kernel, here on the real grader)."""
         lesson = self.lesson
         cells = gradebook.cell_scores(graded_course, lesson, "sample_full")
         tests = {gid for ids in nbtools.exercises(nbtools.master(lesson)).values() for gid in ids}

@@ -1,10 +1,10 @@
 """The variant corpus (tests/variants/): correct answers written differently earn every point of
 their exercise; the mistakes students make lose its hidden points, with a message that names them.
-And every graded test cell fails on its own exercise's stub, and only on it: with one answer left as the
-release notebook's stub and every other answer solved, exactly that exercise's test cells score 0 (so
-each test grades what the student wrote there and nothing else). The other half - the solved notebook
-earns every point of every cell - is checked on the real grader, by `nbgrader autograde`, in
-tests/test_pipeline.py (test_solution_earns_every_point_cell_by_cell).
+And every graded test cell grades its own exercise's answer and nothing else: with only that answer solved
+(every other one the release notebook's stub) its test cells earn every point and every other test cell
+scores 0; with only that answer a stub (every other one solved), its test cells score 0. The solved
+notebook earning every point of every cell is also checked on the real grader, by `nbgrader autograde`,
+in tests/test_pipeline.py (test_solution_earns_every_point_cell_by_cell).
 
 One class per lesson, so pytest-xdist (--dist loadscope) gives each lesson's kernel to one worker.
 """
@@ -40,23 +40,37 @@ class VariantChecks:
                 n = sum(v.exercise == exercise and v.correct is kind for v in corpus)
                 assert n >= MIN_EACH, f"{exercise}: {n} {'correct' if kind else 'wrong'} variants, want {MIN_EACH}"
 
-    def test_the_solution_earns_every_point(self, grader):
-        for exercise in grader.tests:
-            source = solved_source(grader.cells[exercise].source)
-            verdict = grader.grade(variants.correct(exercise, "solution", source))
-            assert verdict.problem() is None, verdict.problem()
+    @pytest.fixture(scope="class")
+    def answers(self, grader):
+        """{exercise: (its solution, the release notebook's stub)}."""
+        stubs = {nbtools.meta(c).get("grade_id"): c.source for c in nbtools.release(self.lesson).cells}
+        return {ex: (solved_source(grader.cells[ex].source), stubs[ex]) for ex in grader.tests}
 
-    def test_stub_fails_its_own_tests_only(self, grader, exercise):
+    def test_each_solution_alone_earns_its_tests_points(self, grader, answers, exercise):
+        """Only this exercise solved, every other answer left as the release's stub: its test cells earn
+        every point (they need nothing another answer defines), the solution passes the grading audit
+        unflagged, and every other test cell scores 0 (each fails on its own exercise's stub)."""
         own = set(grader.tests[exercise])
         assert own, f"exercise {exercise} has no test cell"
-        stub = next(c.source for c in nbtools.release(self.lesson).cells
-                    if nbtools.meta(c).get("grade_id") == exercise)
-        for gid, result in grader.grade_with_stub(exercise, stub).items():
+        solution = answers[exercise][0]
+        assert not grader.audit(solution), f"the grading audit flags the solution of {exercise}"
+        results = grader.grade_answers({ex: sol if ex == exercise else stub for ex, (sol, stub) in answers.items()})
+        for gid, result in results.items():
             if gid in own:
-                assert result.points == 0, f"{gid} gave {result.points}/{result.max_points} with the stub of {exercise}"
-            else:
                 assert result.points == result.max_points, \
-                    f"{gid} lost points when only {exercise} was stubbed: {result.message}"
+                    f"{gid} gave {result.points}/{result.max_points} to the solution of {exercise}: {result.message}"
+            else:
+                assert result.points == 0, f"{gid} gave {result.points}/{result.max_points} to its exercise's stub"
+
+    def test_stub_fails_its_own_tests_with_every_other_answer_solved(self, grader, answers, exercise):
+        """This exercise left as the release's stub, every other one solved: its test cells score 0 (no
+        test passes on what another answer defines). With the test above: each test cell grades what the
+        student wrote in its own answer cell, and nothing else."""
+        own = grader.tests[exercise]
+        results = grader.grade_answers({ex: stub if ex == exercise else sol for ex, (sol, stub) in answers.items()},
+                                       cells=own)
+        for gid, result in results.items():
+            assert result.points == 0, f"{gid} gave {result.points}/{result.max_points} with the stub of {exercise}"
 
     def test_variant(self, grader, variant):
         verdict = grader.grade(variant)

@@ -166,19 +166,23 @@ class LessonGrader:
             cell = self._run(self.cells[grade_id].source)
         return self._score(grade_id, cell)
 
-    def grade_with_stub(self, exercise: str, stub: str) -> dict[str, CellResult]:
-        """Every test cell of the lesson, graded with every answer solved except ``exercise``, which is
-        ``stub`` (the release notebook's): what a notebook with that one exercise left undone earns."""
-        from coursekit.grading.nbmeta import solved_source
+    def grade_answers(self, sources: dict[str, str], cells=None) -> dict[str, CellResult]:
+        """The lesson's test cells (or ``cells``, grade ids), graded with every answer cell defined from
+        ``sources`` ({exercise: source}; each exercise must have one): what a notebook with those answers
+        earns there."""
+        for exercise in self.tests:
+            self._define(exercise, sources[exercise])
+        cells = [gid for gids in self.tests.values() for gid in gids] if cells is None else cells
+        return {gid: self._test_cell(gid) for gid in cells}
 
-        for other in self.tests:
-            self._define(other, solved_source(self.cells[other].source) if other != exercise else stub)
-        return {gid: self._test_cell(gid) for gids in self.tests.values() for gid in gids}
+    def audit(self, source: str) -> list[str]:
+        """What the grading audit flags in an answer cell of this source."""
+        return audit.cell_findings(audit.parse_cell(source) or ast.Module([], []), self.helpers, set(self.sources),
+                                   self.sources)
 
     def grade(self, variant: Variant) -> Verdict:
         answer = self._define(variant.exercise, variant.source)
-        verdict = Verdict(variant, audit=audit.cell_findings(audit.parse_cell(variant.source) or ast.Module([], []),
-                                                             self.helpers, set(self.sources), self.sources))
+        verdict = Verdict(variant, audit=self.audit(variant.source))
         for o in answer.outputs:
             if o.output_type == "error":
                 verdict.answer_error = f"{o.ename}: {o.evalue}"
