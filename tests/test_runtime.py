@@ -71,29 +71,33 @@ def test_train_cap_rejects_what_it_cannot_read(raw):
 CAP_SCRIPT = r"""
 import json, numpy as np, tensorflow as tf, keras
 from coursekit.notebook import runtime
-runtime._install_train_cap(2, 3)
+runtime._install_train_cap(2, 3, 4)
 m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
-m.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+m.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", run_eagerly=True)  # eager: calls are recorded
 x, y = np.zeros((100, 4), "float32"), np.zeros(100, "int32")
 seen = {"batches": 0}
 cb = keras.callbacks.LambdaCallback(on_train_batch_end=lambda b, logs=None: seen.__setitem__("batches", seen["batches"] + 1))
 h = m.fit(x, y, batch_size=10, epochs=5, verbose=0, callbacks=[cb])
+fit_batch = runtime._CapState.max_call_images
+m.fit(x, y, epochs=1, verbose=0)          # Keras's default batch of 32, capped too
+default_batch = runtime._CapState.max_call_images
 m(np.zeros((37, 4), "float32"))
-shuffled = tf.data.Dataset.range(100).shuffle(100).batch(10)
+shuffled = tf.data.Dataset.range(100).shuffle(100).batch(np.int64(10))
 plain = tf.data.Dataset.range(100).batch(10)
 runtime._CapState.active = False
 uncapped = m.fit(x, y, batch_size=10, epochs=3, verbose=0)
 off = tf.data.Dataset.range(100).shuffle(100).batch(10)
-print(json.dumps({"epochs": len(h.history["loss"]), "batches": seen["batches"],
-                  "max_call": runtime._CapState.max_call_images,
-                  "shuffled": len(list(shuffled)), "plain": len(list(plain)),
+print(json.dumps({"epochs": len(h.history["loss"]), "batches": seen["batches"], "fit_batch": fit_batch,
+                  "default_batch": default_batch, "max_call": runtime._CapState.max_call_images,
+                  "shuffled": [len(b) for b in shuffled], "plain": len(list(plain)),
                   "uncapped_epochs": len(uncapped.history["loss"]), "off": len(list(off))}))
 """
 
 
 def test_train_cap_caps_training_only():
-    """fit and shuffled-then-batched pipelines are capped; evaluation pipelines and, while a graded
-    check runs (_CapState.active False), everything else are not; the largest eager call is recorded.
+    """fit (epochs, steps and images per batch) and shuffled-then-batched pipelines (batches and their
+    size) are capped; evaluation pipelines and, while a graded check runs (_CapState.active False),
+    everything else are not; the largest eager call is recorded.
     In a subprocess: the cap patches Keras for the whole process."""
     import json
     import os
@@ -104,8 +108,8 @@ def test_train_cap_caps_training_only():
                          env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"), cwd=str(runtime.__file__).rsplit("/coursekit/", 1)[0])
     assert out.returncode == 0, out.stderr[-2000:]
     got = json.loads(out.stdout.strip().splitlines()[-1])
-    assert got == {"epochs": 2, "batches": 6, "max_call": 37, "shuffled": 3, "plain": 10,
-                   "uncapped_epochs": 3, "off": 10}
+    assert got == {"epochs": 2, "batches": 6, "fit_batch": 4, "default_batch": 4, "max_call": 37,
+                   "shuffled": [4, 4, 4], "plain": 10, "uncapped_epochs": 3, "off": 10}
 
 
 @pytest.mark.parametrize("env,choice,expected", [

@@ -272,21 +272,25 @@ class _CapState:
             tf.config.run_functions_eagerly(True)
 
 
-def _install_train_cap(max_epochs, max_steps):
-    """Cap ``keras.Model.fit`` (epochs and steps per epoch) and shuffled-then-batched tf.data
-    pipelines (training loops written by hand), and record the largest eager model call."""
+def _install_train_cap(max_epochs, max_steps, max_batch=None):
+    """Cap ``keras.Model.fit`` (epochs and steps per epoch; with ``max_batch``, images per batch too) and
+    shuffled-then-batched tf.data pipelines (training loops written by hand), and record the largest
+    eager model call."""
     if getattr(keras.Model, "_course_train_cap", None):
-        keras.Model._course_train_cap = (max_epochs, max_steps)
+        keras.Model._course_train_cap = (max_epochs, max_steps, max_batch)
         return
     fit, call, batch = keras.Model.fit, keras.Model.__call__, tf.data.Dataset.batch
 
     def capped_fit(self, x=None, y=None, batch_size=None, epochs=1, *args, **kwargs):
         if not _CapState.active:
             return fit(self, x, y, batch_size, epochs, *args, **kwargs)
-        max_e, max_s = keras.Model._course_train_cap
+        max_e, max_s, max_b = keras.Model._course_train_cap
         epochs = min(epochs, kwargs.get("initial_epoch", 0) + max_e)
         steps = kwargs.get("steps_per_epoch")
         kwargs["steps_per_epoch"] = max_s if steps is None else min(steps, max_s)
+        if max_b and (batch_size is not None or hasattr(x, "shape")):  # arrays: Keras batches them (32 unless said)
+            kwargs.setdefault("validation_batch_size", batch_size)   # validation at the size asked for: fewer calls
+            batch_size = min(batch_size or 32, max_b)
         return fit(self, x, y, batch_size, epochs, *args, **kwargs)
 
     def recording_call(self, *args, **kwargs):
@@ -295,16 +299,18 @@ def _install_train_cap(max_epochs, max_steps):
             _CapState.max_call_images = max(_CapState.max_call_images, int(shape[0]))
         return call(self, *args, **kwargs)
 
-    def capped_batch(self, *args, **kwargs):
-        batched = batch(self, *args, **kwargs)
+    def capped_batch(self, batch_size, *args, **kwargs):
         node = self if _CapState.active else None
         while node is not None:
             if "Shuffle" in type(node).__name__:
-                return batched.take(keras.Model._course_train_cap[1])
+                _, max_s, max_b = keras.Model._course_train_cap
+                if max_b and isinstance(batch_size, (int, np.integer)) and not isinstance(batch_size, bool):
+                    batch_size = min(batch_size, max_b)
+                return batch(self, batch_size, *args, **kwargs).take(max_s)
             node = getattr(node, "_input_dataset", None)
-        return batched
+        return batch(self, batch_size, *args, **kwargs)
 
-    keras.Model._course_train_cap = (max_epochs, max_steps)
+    keras.Model._course_train_cap = (max_epochs, max_steps, max_batch)
     keras.Model.fit, keras.Model.__call__, tf.data.Dataset.batch = capped_fit, recording_call, capped_batch
 
 
@@ -368,13 +374,14 @@ def _time_taken(seconds):
     return course_text("done in {0} min", number) if unit == "min" else course_text("done in {0} h", number)
 
 
-GRADING_CAP = (1, 2)
+GRADING_CAP = (1, 2, 8)
 
 
 def grading_cap(environ=None):
     """The training cap while nbgrader autogrades a notebook in fast mode: ``GRADING_CAP`` (one epoch of
-    ``fit``, two steps per epoch, and hand-written loops cut to two batches, all run eagerly: tracing a
-    graph costs more than two steps), unless ``COURSE_TRAIN_CAP`` names one (or ``off``). Grading must run every line of the student's code, not the lesson's
+    ``fit``, two steps per epoch of at most 8 images each, and hand-written loops cut to two such batches,
+    all run eagerly: tracing a graph costs more than two steps; a VGG16's step on 64 images costs three
+    times one on 8), unless ``COURSE_TRAIN_CAP`` names one (or ``off``). Grading must run every line of the student's code, not the lesson's
     demonstrations: no graded check reads what these cells compute, and the judge's questions train
     uncapped (``coursekit/grading/judge/wire.py``). None outside grading."""
     environ = os.environ if environ is None else environ
