@@ -13,23 +13,22 @@ def build_vgg16_bn(input_shape=(32, 32, 3), num_classes=10):
     Dense(4096, ReLU) 'fc2' and Dense(num_classes, softmax) 'predictions'. Layer names as in
     the post: block<b>_conv<i>, bn1..bn13, block<b>_pool, flatten, fc1, fc2, predictions."""
     ### BEGIN SOLUTION
-    model = keras.Sequential(name="vgg16_bn")
-    model.add(keras.Input(shape=input_shape))
-    bn = 0
+    # The layers in one list, made into a keras.Sequential once: after an Input, every model.add
+    # rebuilds the model so far, and 48 of them cost more than the layers themselves.
+    stack, bn = [keras.Input(shape=input_shape)], 0
     for block, (filters, convs) in enumerate([(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)], 1):
         for conv in range(1, convs + 1):
             bn += 1
-            model.add(layers.Conv2D(filters, (3, 3), strides=(1, 1), padding="same",
-                                    name=f"block{block}_conv{conv}"))
-            model.add(layers.BatchNormalization(name=f"bn{bn}"))
-            model.add(layers.Activation("relu"))
-        model.add(layers.MaxPooling2D((2, 2), strides=(2, 2), padding="same", name=f"block{block}_pool"))
-    model.add(layers.Flatten(name="flatten"))
-    model.add(layers.Dense(4096, activation="relu", name="fc1"))
-    model.add(layers.Dense(4096, activation="relu", name="fc2"))
-    # dtype="float32": under mixed precision (on a GPU) the probabilities stay float32.
-    model.add(layers.Dense(num_classes, activation="softmax", name="predictions", dtype="float32"))
-    return model
+            stack += [layers.Conv2D(filters, (3, 3), strides=(1, 1), padding="same", name=f"block{block}_conv{conv}"),
+                      layers.BatchNormalization(name=f"bn{bn}"),
+                      layers.Activation("relu")]
+        stack.append(layers.MaxPooling2D((2, 2), strides=(2, 2), padding="same", name=f"block{block}_pool"))
+    stack += [layers.Flatten(name="flatten"),
+              layers.Dense(4096, activation="relu", name="fc1"),
+              layers.Dense(4096, activation="relu", name="fc2"),
+              # dtype="float32": under mixed precision (on a GPU) the probabilities stay float32.
+              layers.Dense(num_classes, activation="softmax", name="predictions", dtype="float32")]
+    return keras.Sequential(stack, name="vgg16_bn")
     ### END SOLUTION
 
 

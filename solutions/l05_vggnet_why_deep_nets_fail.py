@@ -78,17 +78,17 @@ def build_plain_vgg16(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64,
     Dense ``fc`` ReLU, Dense ``num_classes`` softmax. Every Conv2D and Dense layer uses
     ``kernel_initializer``."""
     ### BEGIN SOLUTION
-    model = keras.Sequential([keras.Input(shape=input_shape)], name="plain_vgg16")
+    stack = [keras.Input(shape=input_shape)]   # one list, one keras.Sequential: built once, not at every add
     for n_convs, filters in ((2, 64), (2, 128), (3, 256), (3, 512), (3, 512)):
         for _ in range(n_convs):
-            model.add(layers.Conv2D(filters * base // 64, 3, padding="same", activation="relu",
-                                    kernel_initializer=kernel_initializer))
-        model.add(layers.MaxPooling2D(2))
-    model.add(layers.Flatten())
-    model.add(layers.Dense(fc, activation="relu", kernel_initializer=kernel_initializer))
-    model.add(layers.Dense(fc, activation="relu", kernel_initializer=kernel_initializer))
-    model.add(layers.Dense(num_classes, activation="softmax", kernel_initializer=kernel_initializer))
-    return model
+            stack.append(layers.Conv2D(filters * base // 64, 3, padding="same", activation="relu",
+                                       kernel_initializer=kernel_initializer))
+        stack.append(layers.MaxPooling2D(2))
+    stack += [layers.Flatten(),
+              layers.Dense(fc, activation="relu", kernel_initializer=kernel_initializer),
+              layers.Dense(fc, activation="relu", kernel_initializer=kernel_initializer),
+              layers.Dense(num_classes, activation="softmax", kernel_initializer=kernel_initializer)]
+    return keras.Sequential(stack, name="plain_vgg16")
     ### END SOLUTION
 
 
@@ -96,16 +96,13 @@ def build_vgg16_bn(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64):
     """VGG16 with BatchNorm: every 3x3 Conv2D ('same', no activation) is followed by
     BatchNormalization and then a ReLU Activation; otherwise as ``build_plain_vgg16``."""
     ### BEGIN SOLUTION
-    model = keras.Sequential([keras.Input(shape=input_shape)], name="vgg16_bn")
+    stack = [keras.Input(shape=input_shape)]
     for n_convs, filters in ((2, 64), (2, 128), (3, 256), (3, 512), (3, 512)):
         for _ in range(n_convs):
-            model.add(layers.Conv2D(filters * base // 64, 3, padding="same"))
-            model.add(layers.BatchNormalization())
-            model.add(layers.Activation("relu"))
-        model.add(layers.MaxPooling2D(2))
-    model.add(layers.Flatten())
-    model.add(layers.Dense(fc, activation="relu"))
-    model.add(layers.Dense(fc, activation="relu"))
-    model.add(layers.Dense(num_classes, activation="softmax"))
-    return model
+            stack += [layers.Conv2D(filters * base // 64, 3, padding="same"), layers.BatchNormalization(),
+                      layers.Activation("relu")]
+        stack.append(layers.MaxPooling2D(2))
+    stack += [layers.Flatten(), layers.Dense(fc, activation="relu"), layers.Dense(fc, activation="relu"),
+              layers.Dense(num_classes, activation="softmax")]
+    return keras.Sequential(stack, name="vgg16_bn")
     ### END SOLUTION

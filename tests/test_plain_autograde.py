@@ -9,7 +9,8 @@ formgrader shows them instead of a traceback; repairable files (lost metadata,
 duplicated or deleted test cells) earn what their answers earn; every submission the audit distrusts
 is flagged in nbgrader's own gradebook (flagged, needs manual grade, a comment saying why); the
 gradebook holds every other student's grade; and the feedback of the student who printed the hidden
-test's source shows none of it.
+test's source shows none of it. (The variant corpus's verdicts under plain `nbgrader autograde` are
+tests/test_pipeline.py's, for every lesson.)
 """
 
 import json
@@ -19,14 +20,13 @@ from nbgrader.api import Gradebook
 
 from coursekit.grading import coursedir, sandbox
 from coursekit.authoring.build import lesson_ids
-from tests import corpus, variants
+from tests import corpus
 
 LESSON = next((l for l in lesson_ids() if l.startswith("01_")), None)
 pytestmark = pytest.mark.skipif(LESSON is None, reason="lesson 01 is not selected (COURSE_LESSONS)")
 CASES = corpus.make_corpus(LESSON) if LESSON else {}
 if sandbox.available():
     CASES.pop("attacks_the_grader", None)   # without the sandbox it would really wipe the gradebook
-PACKS = variants.packs(LESSON)[:2] if LESSON else []   # as in tests/test_bad_submissions.py
 HIDDEN_LINE = "_imgs = np.random.default_rng(1).integers(0, 256, size=(5, 7, 9)).astype(np.uint8)"
 
 
@@ -35,7 +35,6 @@ def plain(tmp_path_factory):
     course = tmp_path_factory.mktemp("plaincourse")
     coursedir.prepare_course(course, [LESSON])
     coursedir.hand_in(course, LESSON, {student: case.data for student, case in CASES.items()})
-    variants.hand_in_packs(course, LESSON, PACKS)
     (course / "submitted" / "correct" / LESSON / "gradebook-link").symlink_to(course / "gradebook.db")
     linked = course / "submitted" / "linked_notebook" / LESSON / f"{LESSON}.ipynb"
     linked.parent.mkdir(parents=True)
@@ -53,13 +52,6 @@ def plain(tmp_path_factory):
                                   manual=nb.needs_manual_grade,
                                   comments=" ".join(c.auto_comment or "" for c in nb.comments))
     return course, run, found
-
-
-def test_the_variant_corpus_gets_the_verdicts_its_tests_expect(plain):
-    """The variant corpus's first correct and first wrong answer of every exercise: plain nbgrader's
-    verdicts are LessonGrader's (tests/test_variants.py)."""
-    problems = variants.graded_problems(plain[0], LESSON, PACKS)
-    assert len(problems) == sum(len(p.answers) for p in PACKS) and not any(problems.values()), problems
 
 
 def test_the_run_grades_the_whole_class(plain):

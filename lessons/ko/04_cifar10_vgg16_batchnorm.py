@@ -124,7 +124,7 @@ print("이미지:", x_train.shape, x_train.dtype, "| 원-핫 레이블:", y_trai
 # 순서대로 봅니다. 글은 첫 `Conv2D`에 `input_shape=`를 넘기지만, Keras 3에서는 그 대신 `Input` 객체를 써야
 # 합니다.
 
-# %% [answer] cell=build_vgg16_bn en=3fe2a638f5
+# %% [answer] cell=build_vgg16_bn en=2e4b048da4
 def build_vgg16_bn(input_shape=(32, 32, 3), num_classes=10):
     """글과 같이 BatchNormalization을 넣은 VGG16을 새로운 keras.Sequential로 반환합니다. 3x3
     'same' 합성곱으로 된 블록 다섯 개(필터 64, 64 | 128, 128 | 256 x 3 | 512 x 3 | 512 x 3개)로,
@@ -133,23 +133,22 @@ def build_vgg16_bn(input_shape=(32, 32, 3), num_classes=10):
     'fc2', Dense(num_classes, softmax) 'predictions'가 옵니다. 층 이름은 글과 같습니다:
     block<b>_conv<i>, bn1..bn13, block<b>_pool, flatten, fc1, fc2, predictions."""
     ### BEGIN SOLUTION
-    model = keras.Sequential(name="vgg16_bn")
-    model.add(keras.Input(shape=input_shape))
-    bn = 0
+    # 층들을 리스트 하나에 모아 keras.Sequential을 한 번에 만듭니다. Input 뒤의 model.add는 매번 그때까지의
+    # 모델을 다시 만들고, 48번이면 층 자체보다 더 많은 시간이 듭니다.
+    stack, bn = [keras.Input(shape=input_shape)], 0
     for block, (filters, convs) in enumerate([(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)], 1):
         for conv in range(1, convs + 1):
             bn += 1
-            model.add(layers.Conv2D(filters, (3, 3), strides=(1, 1), padding="same",
-                                    name=f"block{block}_conv{conv}"))
-            model.add(layers.BatchNormalization(name=f"bn{bn}"))
-            model.add(layers.Activation("relu"))
-        model.add(layers.MaxPooling2D((2, 2), strides=(2, 2), padding="same", name=f"block{block}_pool"))
-    model.add(layers.Flatten(name="flatten"))
-    model.add(layers.Dense(4096, activation="relu", name="fc1"))
-    model.add(layers.Dense(4096, activation="relu", name="fc2"))
-    # dtype="float32": 혼합 정밀도(GPU)에서도 확률은 float32로 유지됩니다.
-    model.add(layers.Dense(num_classes, activation="softmax", name="predictions", dtype="float32"))
-    return model
+            stack += [layers.Conv2D(filters, (3, 3), strides=(1, 1), padding="same", name=f"block{block}_conv{conv}"),
+                      layers.BatchNormalization(name=f"bn{bn}"),
+                      layers.Activation("relu")]
+        stack.append(layers.MaxPooling2D((2, 2), strides=(2, 2), padding="same", name=f"block{block}_pool"))
+    stack += [layers.Flatten(name="flatten"),
+              layers.Dense(4096, activation="relu", name="fc1"),
+              layers.Dense(4096, activation="relu", name="fc2"),
+              # dtype="float32": 혼합 정밀도(GPU)에서도 확률은 float32로 유지됩니다.
+              layers.Dense(num_classes, activation="softmax", name="predictions", dtype="float32")]
+    return keras.Sequential(stack, name="vgg16_bn")
     ### END SOLUTION
 
 # %% [tests] cell=build_vgg16_bn_hidden en=c39e3886fd

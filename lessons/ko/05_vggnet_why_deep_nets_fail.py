@@ -218,7 +218,7 @@ for _n in (1, 2, 3, 4):
 #
 # `base`와 `fc`가 있어서 fast 모드는 같은 16층 설계를 CPU가 감당할 수 있는 폭으로 학습할 수 있습니다.
 
-# %% [answer] cell=build_plain_vgg16 en=85a60425ba
+# %% [answer] cell=build_plain_vgg16 en=5b21dc8e92
 def build_plain_vgg16(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64,
                       kernel_initializer="glorot_uniform"):
     """배치 정규화가 없는 글의 VGG16: 다섯 블록에 Conv2D(3x3, 'same', ReLU) 13개, 필터 수는
@@ -226,17 +226,17 @@ def build_plain_vgg16(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64,
     Dense ``fc`` ReLU, Dense ``num_classes`` softmax. 모든 Conv2D와 Dense 층이
     ``kernel_initializer``를 씁니다."""
     ### BEGIN SOLUTION
-    model = keras.Sequential([keras.Input(shape=input_shape)], name="plain_vgg16")
+    stack = [keras.Input(shape=input_shape)]   # 리스트 하나, keras.Sequential 하나: add마다가 아니라 한 번만 만듭니다
     for n_convs, filters in ((2, 64), (2, 128), (3, 256), (3, 512), (3, 512)):
         for _ in range(n_convs):
-            model.add(layers.Conv2D(filters * base // 64, 3, padding="same", activation="relu",
-                                    kernel_initializer=kernel_initializer))
-        model.add(layers.MaxPooling2D(2))
-    model.add(layers.Flatten())
-    model.add(layers.Dense(fc, activation="relu", kernel_initializer=kernel_initializer))
-    model.add(layers.Dense(fc, activation="relu", kernel_initializer=kernel_initializer))
-    model.add(layers.Dense(num_classes, activation="softmax", kernel_initializer=kernel_initializer))
-    return model
+            stack.append(layers.Conv2D(filters * base // 64, 3, padding="same", activation="relu",
+                                       kernel_initializer=kernel_initializer))
+        stack.append(layers.MaxPooling2D(2))
+    stack += [layers.Flatten(),
+              layers.Dense(fc, activation="relu", kernel_initializer=kernel_initializer),
+              layers.Dense(fc, activation="relu", kernel_initializer=kernel_initializer),
+              layers.Dense(num_classes, activation="softmax", kernel_initializer=kernel_initializer)]
+    return keras.Sequential(stack, name="plain_vgg16")
     ### END SOLUTION
 
 # %% [tests] cell=build_plain_vgg16_hidden en=0628e5439c
@@ -489,23 +489,20 @@ plt.show()
 # `Dense(num_classes, "softmax")`이고, 초기화는 기본값을 유지합니다. 기본값에서 파라미터는 **33,655,114**개이며,
 # 그중 8,448개는 배치 정규화의 이동 평균과 이동 분산(학습되지 않음)입니다. 04강의 모델과 같습니다.
 
-# %% [answer] cell=build_vgg16_bn en=f9c8fbf86e
+# %% [answer] cell=build_vgg16_bn en=274b77d2d2
 def build_vgg16_bn(input_shape=(32, 32, 3), num_classes=10, fc=4096, base=64):
     """배치 정규화를 넣은 VGG16: 모든 3x3 Conv2D('same', 활성화 없음) 뒤에 BatchNormalization과
     ReLU Activation이 차례로 옵니다. 나머지는 ``build_plain_vgg16``과 같습니다."""
     ### BEGIN SOLUTION
-    model = keras.Sequential([keras.Input(shape=input_shape)], name="vgg16_bn")
+    stack = [keras.Input(shape=input_shape)]
     for n_convs, filters in ((2, 64), (2, 128), (3, 256), (3, 512), (3, 512)):
         for _ in range(n_convs):
-            model.add(layers.Conv2D(filters * base // 64, 3, padding="same"))
-            model.add(layers.BatchNormalization())
-            model.add(layers.Activation("relu"))
-        model.add(layers.MaxPooling2D(2))
-    model.add(layers.Flatten())
-    model.add(layers.Dense(fc, activation="relu"))
-    model.add(layers.Dense(fc, activation="relu"))
-    model.add(layers.Dense(num_classes, activation="softmax"))
-    return model
+            stack += [layers.Conv2D(filters * base // 64, 3, padding="same"), layers.BatchNormalization(),
+                      layers.Activation("relu")]
+        stack.append(layers.MaxPooling2D(2))
+    stack += [layers.Flatten(), layers.Dense(fc, activation="relu"), layers.Dense(fc, activation="relu"),
+              layers.Dense(num_classes, activation="softmax")]
+    return keras.Sequential(stack, name="vgg16_bn")
     ### END SOLUTION
 
 # %% [tests] cell=build_vgg16_bn_hidden en=c39e3886fd
