@@ -19,7 +19,8 @@
   `make grade` with one worker, sandbox on for both: wall times and the ratio;
 - with --corpus-graded: the whole variant corpus, packed into notebooks, graded by plain `nbgrader
   autograde` and by `make grade`: accuracy per lesson and command, and whether both gave the same scores;
-- with --make-test: the wall time of `make test` (one run).
+- with --make-test: the wall time of `make test` (one run), and its worker seconds per test module
+  (pytest's JUnit times, summed).
 
 Data: COURSE_DATA_DIR if set, else stand-ins written to a temporary folder (reported in the JSON).
 """
@@ -256,6 +257,24 @@ def corpus_graded(lessons):
     return out
 
 
+def worker_seconds(junit: Path, top: int = 12) -> dict:
+    """Where `make test`'s time goes: pytest's JUnit XML times (setup, call and teardown of each test)
+    summed per test module (the notebooks under nbval together), the ``top`` largest, the rest together,
+    and the total: seconds of worker time, over all xdist workers."""
+    import xml.etree.ElementTree as ET
+
+    spent: dict[str, float] = {}
+    for case in ET.parse(junit).iter("testcase"):
+        parts = (case.get("classname") or "?").split(".")
+        name = parts[1] if parts[0] == "tests" and len(parts) > 1 else "notebooks under nbval"
+        spent[name] = spent.get(name, 0.0) + float(case.get("time") or 0)
+    ranked = sorted(spent.items(), key=lambda kv: -kv[1])
+    out = {name: round(seconds, 1) for name, seconds in ranked[:top]}
+    out["everything else"] = round(sum(seconds for _, seconds in ranked[top:]), 1)
+    out["total"] = round(sum(spent.values()), 1)
+    return out
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -315,9 +334,14 @@ def main(argv=None):
     if args.corpus_graded:
         result["corpus_graded"] = corpus_graded(args.lessons or lesson_ids())
     if args.make_test:
-        start = time.perf_counter()
-        rc = subprocess.run(["make", "test"], cwd=ROOT, capture_output=True).returncode
-        result["make_test_s"], result["make_test_rc"] = round(time.perf_counter() - start, 1), rc
+        with tempfile.TemporaryDirectory(prefix="bench-junit-") as folder:
+            junit = Path(folder) / "junit.xml"
+            env = dict(os.environ, PYTEST_ADDOPTS=f"{os.environ.get('PYTEST_ADDOPTS', '')} --junitxml={junit}".strip())
+            start = time.perf_counter()
+            rc = subprocess.run(["make", "test"], cwd=ROOT, capture_output=True, env=env).returncode
+            result["make_test_s"], result["make_test_rc"] = round(time.perf_counter() - start, 1), rc
+            if junit.is_file():
+                result["make_test_worker_s"] = worker_seconds(junit)
     print(json.dumps(result, indent=2))
     return 0
 

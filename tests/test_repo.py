@@ -66,3 +66,25 @@ def test_installed_versions_match_the_pins():
     req = pins((ROOT / "requirements.txt").read_text().splitlines())
     wrong = {name: (want, version(name)) for name, want in req.items() if version(name) != want}
     assert not wrong, f"installed versions differ from requirements.txt (run make setup): {wrong}"
+
+
+def test_bench_sums_make_tests_worker_time_per_module(tmp_path):
+    """`make bench BENCH_ARGS=--make-test` says where the suite's time goes: JUnit times per test module,
+    the notebooks under nbval together, the largest first."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    junit = tmp_path / "junit.xml"
+    junit.write_text('<testsuites><testsuite name="pytest">'
+                     '<testcase classname="tests.test_pipeline.TestLesson01" name="a" time="10.5"/>'
+                     '<testcase classname="tests.test_pipeline.TestLesson02" name="b" time="4.5"/>'
+                     '<testcase classname="tests.test_judge" name="c" time="3"/>'
+                     '<testcase classname="tests.test_scratch" name="d" time="1"/>'
+                     '<testcase classname="source.01_mnist.01_mnist.ipynb" name="Cell 1" time="6"/>'
+                     '<testcase classname=".editions.ko.01_mnist.ipynb" name="Cell 1" time="2"/>'
+                     '</testsuite></testsuites>')
+    got = bench.worker_seconds(junit, top=2)
+    assert list(got) == ["test_pipeline", "notebooks under nbval", "everything else", "total"]
+    assert got == {"test_pipeline": 15.0, "notebooks under nbval": 8.0, "everything else": 4.0, "total": 27.0}
