@@ -58,9 +58,9 @@ def execute(nb, timeout: int = 300, lesson: str | None = None):
 
 def ignore_pattern() -> str:
     """The course's nbgrader IgnorePattern (stderr that autograding drops), read from its config."""
-    from traitlets.config.loader import PyFileConfigLoader
+    from coursekit.grading.coursedir import read_config
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    config = read_config(ROOT)
     return config.IgnorePattern.pattern if config.IgnorePattern.enabled else ""
 
 

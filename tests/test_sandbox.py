@@ -521,6 +521,33 @@ def test_closed_by_default_and_the_kernelspec_is_the_grading_process_own(monkeyp
     assert server.wait(10) is not None and not Path(folder).exists()
 
 
+def test_reading_the_course_settings_sets_nothing_up(monkeypatch, tmp_path):
+    """Every process that reads the course's settings (the class report, the gradebook's readers, make
+    grade's parent, the tests) runs nbgrader_config.py; read through ``coursedir.read_config`` its grading
+    set-up does nothing: no sandbox check (a read works where bubblewrap is missing), no kernelspec folder,
+    no variable in this process's environment for the nbgrader processes it starts to inherit (a
+    ``COURSE_SANDBOX_HIDE`` naming the reader's folder instead of their course). nbgrader itself, running
+    the same file, still chooses the sandboxed kernel."""
+    from coursekit.grading import coursedir, preprocessors
+
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "nbgrader_config.py").write_text((nbtools.ROOT / "nbgrader_config.py").read_text())
+    monkeypatch.delenv("COURSE_SANDBOX", raising=False)
+    monkeypatch.delenv(sandbox.HIDE_ENV, raising=False)
+    monkeypatch.setenv("COURSE_KIT_ROOT", str(nbtools.ROOT))
+    monkeypatch.setattr(sandbox, "available", lambda: "bwrap is not installed")
+    monkeypatch.setattr(preprocessors, "_FORK_FOLDER", [])
+    environ = dict(os.environ)
+    config = coursedir.read_config(course)
+    assert coursedir.course_settings(course)[0] == config.CourseDirectory.course_id == "vgg-keras"
+    assert dict(os.environ) == environ and not preprocessors._FORK_FOLDER
+    assert "kernel_name" not in config.Execute, "a read chose a kernel"
+    with pytest.raises(SystemExit, match="sandbox cannot start"):   # the same file, as nbgrader runs it
+        from traitlets.config.loader import PyFileConfigLoader
+        PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+
+
 def test_the_grading_kit_is_not_loaded_in_the_kernel(course, tmp_path):
     """A forked kernel comes from a server that loaded the kit's sandbox.py and kernelfork.py: neither is
     left among its modules (as in a started kernel), and ``import sandbox`` fails in both."""

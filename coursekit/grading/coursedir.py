@@ -118,17 +118,27 @@ def run_nbgrader(course: Path, *args: str, env: dict | None = None, check: bool 
     return result
 
 
+def read_config(folder: Path):
+    """The traitlets Config of ``folder``'s nbgrader_config.py (empty without one), read without its
+    grading set-up (``preprocessors.reading_settings``): reading the settings starts nothing, checks
+    no sandbox and leaves this process's environment as it was."""
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from coursekit.grading.preprocessors import reading_settings
+
+    if not (Path(folder) / "nbgrader_config.py").exists():
+        return Config()
+    with reading_settings():
+        return PyFileConfigLoader("nbgrader_config.py", path=str(folder)).load_config()
+
+
 def course_settings(course: Path) -> tuple[str, str]:
     """(course_id, db_url) as nbgrader reads them from the course directory's nbgrader_config.py;
     the gradebook defaults to sqlite:///<course>/gradebook.db."""
     from nbgrader.coursedir import CourseDirectory
-    from traitlets.config import Config
-    from traitlets.config.loader import PyFileConfigLoader
 
-    config = Config()
-    if (course / "nbgrader_config.py").exists():
-        config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
-    coursedir = CourseDirectory(config=config, root=str(Path(course).resolve()))
+    coursedir = CourseDirectory(config=read_config(course), root=str(Path(course).resolve()))
     return coursedir.course_id, coursedir.db_url
 
 

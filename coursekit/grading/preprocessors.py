@@ -35,6 +35,7 @@ three are equally safe:
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
@@ -104,7 +105,7 @@ def announce_audit() -> bool:
     import sys
 
     on = audit_from_env()
-    if not on:
+    if not on and not _READING_SETTINGS:
         print(f"[coursekit] static audit OFF ({AUDIT_ENV}=off): submissions are not audited or flagged by it", file=sys.stderr)
     return on
 
@@ -597,6 +598,24 @@ def stop_kernel_fork(server) -> None:
         proc.kill()
 
 
+_READING_SETTINGS: list = []   # non-empty while a process only reads nbgrader_config.py (reading_settings)
+
+
+@contextlib.contextmanager
+def reading_settings():
+    """While this process only reads the course's settings from ``nbgrader_config.py``
+    (``coursedir.read_config``: the class report, the gradebook's readers, make grade's parent, the tests),
+    the file's grading set-up does nothing: :func:`select_kernel` makes no kernelspec folder and sets no
+    environment variable (which nbgrader processes started later would inherit), and neither it nor
+    :func:`announce_audit` checks or says anything. The nbgrader processes that grade run the file
+    themselves."""
+    _READING_SETTINGS.append(True)
+    try:
+        yield
+    finally:
+        _READING_SETTINGS.pop()
+
+
 def select_kernel(c, course_root: str) -> str:
     """Configure nbgrader's Execute step to start each kernel in the grading sandbox, as the
     ``COURSE_SANDBOX`` environment variable says: ``on`` (the default: grading stops with a clear
@@ -608,6 +627,8 @@ def select_kernel(c, course_root: str) -> str:
 
     from coursekit.grading import sandbox, scratch
 
+    if _READING_SETTINGS:
+        return "settings read, no kernel chosen"
     mode = os.environ.get(SANDBOX_MODE_ENV, "on").strip().lower() or "on"
     if mode == "off":
         print("[coursekit] grading kernels NOT sandboxed (COURSE_SANDBOX=off): they run as this user",
