@@ -15,7 +15,7 @@ import numpy as np
 
 from coursekit.grading.judge import StudentError, need, registry
 from coursekit.grading.judge import reference as ref
-from coursekit.grading.judge.probes import MODEL_PROBE
+from coursekit.grading.judge.probes import MODEL_PROBE, ONE_STEP
 from coursekit.notebook.checks import CheckFailed, expect, expect_close, expect_dtype, expect_shape
 from coursekit.notebook.i18n import course_text
 
@@ -437,7 +437,7 @@ def build_model_hidden(k):
 
 # ---- compile_model -----------------------------------------------------------------------------
 
-COMPILE = """
+COMPILE = ONE_STEP + """
 import keras
 import tensorflow as tf
 from keras import layers
@@ -451,13 +451,13 @@ OUT["adam"] = [isinstance(opt, keras.optimizers.Adam), type(opt).__name__ if opt
 OUT["lr"] = float(opt.learning_rate)
 p = _np.asarray(m(x))
 try:
-    res = m.test_on_batch(x, y, return_dict=True)
+    res = one_step(m.test_on_batch, x, y, return_dict=True)
     OUT["res"] = {str(key): float(v) for key, v in res.items()}
     OUT["loss"] = float(m.compute_loss(x=x, y=y, y_pred=tf.constant(p)))
 except Exception as err:
     OUT["why"] = f"{type(err).__name__}: " + str(err).strip().split("\\n")[0][:160]
 if "loss" in OUT:
-    m.train_on_batch(x, y)
+    one_step(m.train_on_batch, x, y)
     OUT["after_kernel"], OUT["after_bias"] = [_np.asarray(v) for v in m.get_weights()]
 """
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from coursekit.grading.judge import need, registry
 from coursekit.grading.judge import reference as ref
-from coursekit.grading.judge.probes import MODEL_PROBE
+from coursekit.grading.judge.probes import MODEL_PROBE, ONE_STEP
 from coursekit.notebook.checks import CheckFailed, expect, expect_close, expect_dtype, expect_shape
 from coursekit.notebook.i18n import course_text
 
@@ -307,7 +307,7 @@ def build_model_visible(k):
             "output shapes, parameters) match the post's model, 132,435 parameters in all.")
 
 
-BUILD_HIDDEN = MODEL_TOOLS + """
+BUILD_HIDDEN = MODEL_TOOLS + ONE_STEP + """
 zeros = _np.zeros((2, 32, 32, 3), "float32")
 a, b = build_model(), build_model()
 OUT["same_object"] = a is b
@@ -347,12 +347,12 @@ except Exception as err:
     OUT["loss_error"] = type(err).__name__ + ": " + str(err)[:200]
 if "p" in OUT:
     OUT["evaluated"] = {str(key): float(value) for key, value in
-                        a.test_on_batch(IN["x"], IN["x_labels"], return_dict=True).items()}
+                        one_step(a.test_on_batch, IN["x"], IN["x_labels"], return_dict=True).items()}
 
 def adam_step(model, lr_name):
     last = weighted(record_calls(model, zeros))[-1]
     bias = _np.asarray(last.get_weights()[-1])
-    logs = model.train_on_batch(IN["x"], IN["one_class"], return_dict=True)
+    logs = one_step(model.train_on_batch, IN["x"], IN["one_class"], return_dict=True)
     OUT[lr_name] = _np.asarray(last.get_weights()[-1]) - bias
     return {str(key): float(value) for key, value in logs.items()}
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from coursekit.grading.judge import need, registry
 from coursekit.grading.judge import reference as ref
-from coursekit.grading.judge.probes import MODEL_PROBE
+from coursekit.grading.judge.probes import MODEL_PROBE, ONE_STEP
 from coursekit.notebook.checks import CheckFailed, expect, expect_close, expect_shape
 from coursekit.notebook.i18n import course_text
 
@@ -402,7 +402,7 @@ def _f32(ws):
     return [np.asarray(w, np.float32) for w in ws]
 
 
-SAVE_VISIBLE = """
+SAVE_VISIBLE = ONE_STEP + """
 import os, tempfile
 import keras
 from keras import layers
@@ -411,7 +411,7 @@ m = keras.Sequential([keras.Input((8, 8, 3)), layers.Conv2D(4, 3), layers.BatchN
                       layers.Flatten(), layers.Dense(3, activation="softmax")])
 m.compile(optimizer="adam", loss="categorical_crossentropy")
 x = IN["x"]
-m.train_on_batch(x, _np.eye(3)[_np.arange(6) % 3])
+one_step(m.train_on_batch, x, _np.eye(3)[_np.arange(6) % 3])
 m.set_weights([IN["w%d" % i] for i in range(8)])
 with tempfile.TemporaryDirectory() as folder:
     out = save_and_reload(m, folder)
@@ -445,7 +445,7 @@ def save_and_reload_visible(k):
 # The first layer of the model to save marks what Keras writes of it into a file: its bias, as saved
 # by the n-th save of this question, is the judge's IN["marks"][n - 1], never its value in memory. A
 # model read from a file predicts with a mark; a copy made in memory, with the bias it was given.
-SAVE_HIDDEN = """
+SAVE_HIDDEN = ONE_STEP + """
 import os, tempfile
 import keras
 from keras import layers
@@ -466,7 +466,7 @@ m = keras.Sequential([keras.Input((x.shape[1],)), MarkedDense(IN["hidden"], acti
                       layers.BatchNormalization(name="norm_a"), layers.Dense(classes, activation="softmax", name="out_a")])
 m.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.9), loss="categorical_crossentropy")
 for i in range(3):
-    m.train_on_batch(x[4 * i:4 * i + 4], _np.eye(classes)[_np.arange(4 * i, 4 * i + 4) % classes])
+    one_step(m.train_on_batch, x[4 * i:4 * i + 4], _np.eye(classes)[_np.arange(4 * i, 4 * i + 4) % classes])
 m.set_weights([IN["w%d" % i] for i in range(8)])
 with tempfile.TemporaryDirectory() as folder:
     reloaded, restored = save_and_reload(m, folder)

@@ -17,6 +17,13 @@ own question code, which may then use:
   ``training=None`` calls ``model(x)`` without the argument;
 - ``weighted(calls)``: the layers with weights among ``calls``, in the order of their first call.
 
+:data:`ONE_STEP` (put in front of a question by itself, or after MODEL_PROBE) defines ``one_step(call,
+*args, **kwargs)``: a single Keras step the judge asks for on its own batch - ``train_on_batch``,
+``test_on_batch`` - run with ``tf.function`` switched to eager for its length. Keras traces a graph for
+each such call on a new model (about half a second each, several per model), and a judge's one step
+needs none; a student's training functions, which the judges ask to train in graph mode as in the
+notebook, are never called through it.
+
 The same semantics as ``coursekit.notebook.archcheck`` (``_arch_base``, ``_arch_leaves``,
 ``model_layers``), which the notebooks' visible checks use.
 """
@@ -71,4 +78,16 @@ def weighted(calls):
             seen.add(id(layer))
             order.append(layer)
     return order
+'''
+
+ONE_STEP = '''
+import tensorflow as tf
+
+def one_step(call, *args, **kwargs):
+    was = tf.config.functions_run_eagerly()
+    tf.config.run_functions_eagerly(True)
+    try:
+        return call(*args, **kwargs)
+    finally:
+        tf.config.run_functions_eagerly(was)
 '''
