@@ -261,3 +261,34 @@ def test_without_the_audit_forging_earns_no_more_than_the_honest_answers(unaudit
         honest = corpus.honest_points(name, case, top, prepare_images_points)
         assert scores[name][0] <= honest, \
             f"{command}: {name} ({case.why}) earned {scores[name][0]} > {honest} without the audit"
+
+
+def test_a_judges_one_step_runs_eagerly_and_puts_the_mode_back():
+    """probes.ONE_STEP, as a question runs it in the kernel: the call inside runs its tf.functions eagerly
+    (no graph traced for one step), and the mode before it is back afterwards, also when the call raises."""
+    import tensorflow as tf
+
+    from coursekit.grading.judge.probes import ONE_STEP
+
+    space = {}
+    exec(ONE_STEP, space)
+    one_step = space["one_step"]
+
+    @tf.function
+    def eager_inside():
+        return tf.constant(tf.executing_eagerly())
+
+    def fails():
+        raise ValueError("the student's model")
+
+    assert not tf.config.functions_run_eagerly()
+    assert bool(one_step(eager_inside)) is True
+    assert not tf.config.functions_run_eagerly() and bool(eager_inside()) is False
+    with pytest.raises(ValueError):
+        one_step(fails)
+    assert not tf.config.functions_run_eagerly()
+    tf.config.run_functions_eagerly(True)   # a graded notebook's own code runs eagerly: it stays so
+    try:
+        assert bool(one_step(eager_inside)) is True and tf.config.functions_run_eagerly()
+    finally:
+        tf.config.run_functions_eagerly(False)
