@@ -606,9 +606,9 @@ def reading_settings():
     """While this process only reads the course's settings from ``nbgrader_config.py``
     (``coursedir.read_config``: the class report, the gradebook's readers, make grade's parent, the tests),
     the file's grading set-up does nothing: :func:`select_kernel` makes no kernelspec folder and sets no
-    environment variable (which nbgrader processes started later would inherit), and neither it nor
-    :func:`announce_audit` checks or says anything. The nbgrader processes that grade run the file
-    themselves."""
+    environment variable (which nbgrader processes started later would inherit) and checks no sandbox;
+    :func:`announce_audit` still rejects a bad ``COURSE_AUDIT`` but says nothing. The nbgrader processes
+    that grade run the file themselves."""
     _READING_SETTINGS.append(True)
     try:
         yield
