@@ -12,32 +12,53 @@ except NameError:                   # imported as a module (the grader, the test
     from coursekit.notebook.i18n import course_text, course_translate
 
 
+def _grid_tile(img):
+    """One image as an RGB tile of floats in [0, 1], shown as imshow shows it alone: a grey image
+    stretched between its own darkest and brightest pixel (imshow's default), a colour one read as
+    0..255 when its values are integers and as 0..1 (clipped) when they are floats."""
+    img = np.asarray(img)
+    if img.ndim == 3 and img.shape[-1] == 1:
+        img = img[..., 0]
+    if img.ndim == 2:
+        grey = img.astype(np.float32)
+        lo, hi = float(grey.min()), float(grey.max())
+        grey = (grey - lo) / (hi - lo) if hi > lo else np.zeros_like(grey)
+        return np.repeat(grey[..., None], 3, axis=-1)
+    if img.dtype.kind in "uib":
+        return img[..., :3].astype(np.float32) / 255.0
+    return np.clip(img[..., :3].astype(np.float32), 0.0, 1.0)
+
+
 def show_image_grid(images, labels, class_names=None, predictions=None, rows=5, cols=5, title=None):
-    """Draw the first rows*cols images with their labels (and predictions, red when wrong)."""
+    """Draw the first rows*cols images with their labels (and predictions, red when wrong).
+
+    The tiles are laid side by side in one picture, each label written above its tile: one set of axes
+    draws a 3 x 8 grid in about a sixth of the time 24 axes take."""
     images = np.asarray(images)
     labels = np.asarray(labels).reshape(-1)
     n = min(rows * cols, len(images))
     rows = max(1, min(rows, -(-n // cols)))  # no empty rows when there are few images
-    fig, axes = plt.subplots(rows, cols, figsize=(1.6 * cols, 1.8 * rows), squeeze=False)
-    for i, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if i >= n:
-            continue
-        img = images[i]
-        if img.ndim == 3 and img.shape[-1] == 1:
-            img = img[..., 0]
-        ax.imshow(img, cmap="gray" if img.ndim == 2 else None)
-        name = (lambda k: class_names[int(k)] if class_names is not None else str(int(k)))
-        text = name(labels[i])
-        color = "black"
-        if predictions is not None:
-            pred = int(np.asarray(predictions).reshape(-1)[i])
-            text = course_text("true {0}\npred {1}", text, name(pred))
-            color = "black" if pred == int(labels[i]) else "red"
-        ax.set_title(text, fontsize=8, color=color)
+    name = (lambda k: class_names[int(k)] if class_names is not None else str(int(k)))
+    preds = None if predictions is None else np.asarray(predictions).reshape(-1)
+    h, w = images.shape[1:3] if images.ndim >= 3 else (1, 1)
+    gap, band = max(1, w // 16), max(2, round(h * (0.6 if preds is not None else 0.32)))
+    cell_w, cell_h = w + gap, h + band
+    canvas = np.ones((rows * cell_h, cols * cell_w - gap, 3), np.float32)
+    fig, ax = plt.subplots(figsize=(1.6 * cols, 1.6 * cols * canvas.shape[0] / canvas.shape[1]))
+    for i in range(n):
+        r, c = divmod(i, cols)
+        top, left = r * cell_h + band, c * cell_w
+        canvas[top:top + h, left:left + w] = _grid_tile(images[i])
+        text, color = name(labels[i]), "black"
+        if preds is not None:
+            text = course_text("true {0}\npred {1}", text, name(preds[i]))
+            color = "black" if int(preds[i]) == int(labels[i]) else "red"
+        ax.text(left + w / 2, top - 0.5, text, ha="center", va="bottom", fontsize=8, color=color)
+    ax.imshow(canvas, interpolation="nearest")
+    ax.axis("off")
+    ax.set_position([0, 0, 1, 1])
     if title:
-        fig.suptitle(course_translate(title))
-    fig.tight_layout()
+        fig.suptitle(course_translate(title), y=1.0, va="bottom")
     plt.show()
 
 
