@@ -292,3 +292,14 @@ def test_a_judges_one_step_runs_eagerly_and_puts_the_mode_back():
         assert bool(one_step(eager_inside)) is True and tf.config.functions_run_eagerly()
     finally:
         tf.config.run_functions_eagerly(False)
+
+
+def test_the_reference_dense_layer_is_the_float64_product_block_by_block():
+    from coursekit.grading.judge import reference as ref
+
+    rng = np.random.default_rng(5)
+    x, kernel, bias = rng.random((3, 1100)), rng.random((1100, 70), dtype=np.float32), rng.random(70)
+    want = x @ kernel.astype(np.float64) + bias
+    got = ref.dense(x, kernel, bias, rows=256)   # 1100 rows: four blocks and a short one
+    assert got.dtype == np.float64 and got.shape == (3, 70)
+    np.testing.assert_allclose(got, want, rtol=1e-12)

@@ -146,7 +146,7 @@ def vgg_bn_forward(x, weights, eps, calibrate=None, acts=None):
     h = h.reshape(len(h), -1)
     for j in range(3):
         kernel, bias = weights[i + j]
-        h = h @ kernel.astype(np.float64) + bias
+        h = ref.dense(h, kernel, bias)
         h = ref.relu(h) if j < 2 else ref.softmax(h)
     return h
 

@@ -591,7 +591,7 @@ def _forward(x, weights, bn, calibrate=False):
     h = h.reshape(len(h), -1)
     for i in range(3):
         kernel, bias = next(weights)
-        h = scaled(h @ kernel.astype(np.float64) + bias, 2.0 if i == 2 else 1.0)
+        h = scaled(ref.dense(h, kernel, bias), 2.0 if i == 2 else 1.0)
         h = ref.relu(h) if i < 2 else ref.softmax(h)
     return h, scales
 
