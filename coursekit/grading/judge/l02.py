@@ -729,8 +729,10 @@ class Seen(keras.metrics.Metric):
 
 m = keras.Sequential([keras.Input(tuple(x.shape[1:])), layers.Flatten(), layers.Dense(len(IN["bias"]), activation="softmax")])
 m.set_weights([IN["kernel"], IN["bias"]])
+# run_eagerly: the judge's own model, whose fit and evaluate steps Keras would trace into graphs; the
+# student's train_model only calls fit (a student's compile inside it would bring graph mode back).
 m.compile(optimizer=keras.optimizers.Adam(IN["lr"]), loss="sparse_categorical_crossentropy",
-          metrics=["accuracy", Seen("judge_examples", False), Seen("judge_label_sum", True)])
+          metrics=["accuracy", Seen("judge_examples", False), Seen("judge_label_sum", True)], run_eagerly=True)
 seen = {"batches": 0, "epochs": 0}
 counter = keras.callbacks.LambdaCallback(
     on_train_batch_end=lambda batch, logs: seen.__setitem__("batches", seen["batches"] + 1),
