@@ -20,6 +20,11 @@ from coursekit.grading.nbmeta import grade_meta
 from coursekit.devtools.synthclass import colab_saved, dump as _dump
 from tests import nbtools
 
+# The cell time limit the corpus is graded with (both commands). The infinite loop runs into it - the
+# CPU it burns is test time - and lesson 01's slowest honest cell under grading takes well under a
+# second alone on a core (its training cell, capped), so 10 s still leaves room on a busy machine.
+CELL_TIMEOUT = 10
+
 
 @dataclass
 class Case:

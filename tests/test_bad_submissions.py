@@ -51,7 +51,7 @@ def graded(tmp_path_factory):
         listener.bind(("127.0.0.1", 0))
         listener.listen()
         os.environ["COURSE_TEST_LISTEN_PORT"] = str(listener.getsockname()[1])
-        run = classgrade.grade_class(course, LESSON, timeout=20, progress=lines.append, sandboxed=SANDBOX)
+        run = classgrade.grade_class(course, LESSON, timeout=corpus.CELL_TIMEOUT, progress=lines.append, sandboxed=SANDBOX)
     return course, {r.student: r for r in run.results}, digests, lines
 
 
@@ -188,7 +188,7 @@ def test_audit_tells_forging_code_from_odd_code(snippet):
 
 def test_a_failed_run_is_regraded_on_resume_a_good_one_skipped(graded):
     course = graded[0]
-    run = classgrade.grade_class(course, LESSON, students=["kernel_killed", "correct"], timeout=20,
+    run = classgrade.grade_class(course, LESSON, students=["kernel_killed", "correct"], timeout=corpus.CELL_TIMEOUT,
                                  progress=None, sandboxed=SANDBOX)
     assert run.graded_now == ["kernel_killed"] and run.skipped == ["correct"], run
 

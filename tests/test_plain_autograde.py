@@ -39,7 +39,7 @@ def plain(tmp_path_factory):
     linked = course / "submitted" / "linked_notebook" / LESSON / f"{LESSON}.ipynb"
     linked.parent.mkdir(parents=True)
     linked.symlink_to(course / "submitted" / "correct" / LESSON / f"{LESSON}.ipynb")
-    run = coursedir.run_nbgrader(course, "autograde", LESSON, "--force", "--Execute.timeout=20", check=False)
+    run = coursedir.run_nbgrader(course, "autograde", LESSON, "--force", f"--Execute.timeout={corpus.CELL_TIMEOUT}", check=False)
     coursedir.run_nbgrader(course, "generate_feedback", LESSON, "--force", check=False)
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         found = {}

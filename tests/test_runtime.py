@@ -84,20 +84,37 @@ default_batch = runtime._CapState.max_call_images
 m(np.zeros((37, 4), "float32"))
 shuffled = tf.data.Dataset.range(100).shuffle(100).batch(np.int64(10))
 plain = tf.data.Dataset.range(100).batch(10)
+max_call = runtime._CapState.max_call_images
+tested = []
+count = keras.callbacks.LambdaCallback(on_test_batch_end=lambda b, logs=None: tested.append(b))
+runtime._CapState.active = True
+runtime._CapState.max_call_images = 0
+m.fit(x, y, batch_size=10, epochs=1, verbose=0, validation_data=(x, y), callbacks=[count])
+validated, val_batch = len(tested), runtime._CapState.max_call_images
+m.fit(x, y, epochs=1, verbose=0, validation_split=0.5, validation_steps=1, callbacks=[count])
+split = len(tested) - validated
+m.evaluate(x, y, batch_size=50, verbose=0, callbacks=[count])
+evaluated = len(tested) - validated - split
+m.evaluate(tf.data.Dataset.from_tensor_slices((x, y)).batch(5), verbose=0, callbacks=[count])
+dataset = len(tested) - validated - split - evaluated
 runtime._CapState.active = False
+m.evaluate(x, y, batch_size=10, verbose=0, callbacks=[count])
 uncapped = m.fit(x, y, batch_size=10, epochs=3, verbose=0)
 off = tf.data.Dataset.range(100).shuffle(100).batch(10)
 print(json.dumps({"epochs": len(h.history["loss"]), "batches": seen["batches"], "fit_batch": fit_batch,
-                  "default_batch": default_batch, "max_call": runtime._CapState.max_call_images,
+                  "default_batch": default_batch, "max_call": max_call,
                   "shuffled": [len(b) for b in shuffled], "plain": len(list(plain)),
+                  "validated": validated, "val_batch": val_batch, "split": split, "evaluated": evaluated,
+                  "dataset": dataset, "evaluated_off": len(tested) - validated - split - evaluated - dataset,
                   "uncapped_epochs": len(uncapped.history["loss"]), "off": len(list(off))}))
 """
 
 
 def test_train_cap_caps_training_only():
     """fit (epochs, steps and images per batch) and shuffled-then-batched pipelines (batches and their
-    size) are capped; evaluation pipelines and, while a graded check runs (_CapState.active False),
-    everything else are not; the largest eager call is recorded.
+    size) are capped, and so are fit's validation and evaluate (steps, and images per batch of arrays);
+    unshuffled pipelines and, while a graded check runs (_CapState.active False), everything else are
+    not; the largest eager call is recorded.
     In a subprocess: the cap patches Keras for the whole process."""
     import json
     import os
@@ -109,7 +126,8 @@ def test_train_cap_caps_training_only():
     assert out.returncode == 0, out.stderr[-2000:]
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got == {"epochs": 2, "batches": 6, "fit_batch": 4, "default_batch": 4, "max_call": 37,
-                   "shuffled": [4, 4, 4], "plain": 10, "uncapped_epochs": 3, "off": 10}
+                   "shuffled": [4, 4, 4], "plain": 10, "validated": 3, "val_batch": 4, "split": 1,
+                   "evaluated": 3, "dataset": 3, "evaluated_off": 10, "uncapped_epochs": 3, "off": 10}
 
 
 @pytest.mark.parametrize("env,choice,expected", [

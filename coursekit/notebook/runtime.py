@@ -272,14 +272,21 @@ class _CapState:
             tf.config.run_functions_eagerly(True)
 
 
+def _arrays(data):
+    """Whether ``validation_data`` is arrays (a tuple of them) that Keras batches itself."""
+    return isinstance(data, (tuple, list)) and bool(data) and hasattr(data[0], "shape")
+
+
 def _install_train_cap(max_epochs, max_steps, max_batch=None):
     """Cap ``keras.Model.fit`` (epochs and steps per epoch; with ``max_batch``, images per batch too) and
     shuffled-then-batched tf.data pipelines (training loops written by hand), and record the largest
-    eager model call."""
+    eager model call. With ``max_batch`` (grading's cap) evaluation too: ``fit``'s validation and
+    ``evaluate``, ``max_steps`` batches of at most ``max_batch`` images (``COURSE_TRAIN_CAP``, make
+    fullcheck's cap, leaves them whole: it measures full mode's memory)."""
     if getattr(keras.Model, "_course_train_cap", None):
         keras.Model._course_train_cap = (max_epochs, max_steps, max_batch)
         return
-    fit, call, batch = keras.Model.fit, keras.Model.__call__, tf.data.Dataset.batch
+    fit, evaluate, call, batch = keras.Model.fit, keras.Model.evaluate, keras.Model.__call__, tf.data.Dataset.batch
 
     def capped_fit(self, x=None, y=None, batch_size=None, epochs=1, *args, **kwargs):
         if not _CapState.active:
@@ -289,9 +296,27 @@ def _install_train_cap(max_epochs, max_steps, max_batch=None):
         steps = kwargs.get("steps_per_epoch")
         kwargs["steps_per_epoch"] = max_s if steps is None else min(steps, max_s)
         if max_b and (batch_size is not None or hasattr(x, "shape")):  # arrays: Keras batches them (32 unless said)
-            kwargs.setdefault("validation_batch_size", batch_size)   # validation at the size asked for: fewer calls
             batch_size = min(batch_size or 32, max_b)
+        if max_b and (kwargs.get("validation_data") is not None or kwargs.get("validation_split")):
+            # grading: validation is evaluation, capped as evaluate is (below); arrays in batches of max_b
+            given = kwargs.get("validation_steps")
+            kwargs["validation_steps"] = max_s if given is None else min(given, max_s)
+            if hasattr(x, "shape") or _arrays(kwargs.get("validation_data")):
+                kwargs["validation_batch_size"] = max_b
         return fit(self, x, y, batch_size, epochs, *args, **kwargs)
+
+    def capped_evaluate(self, x=None, y=None, batch_size=None, *args, **kwargs):
+        """Grading only (``max_b``): ``max_s`` batches of at most ``max_b`` images. A test score in a
+        graded run is read by no check, and evaluating a VGG16 on a whole test set costs more than its
+        training steps there. ``predict`` stays whole: its output's length is the data's."""
+        if not _CapState.active or not keras.Model._course_train_cap[2] or len(args) >= 3:  # steps given by position
+            return evaluate(self, x, y, batch_size, *args, **kwargs)
+        _, max_s, max_b = keras.Model._course_train_cap
+        steps = kwargs.get("steps")
+        kwargs["steps"] = max_s if steps is None else min(steps, max_s)
+        if batch_size is not None or hasattr(x, "shape"):
+            batch_size = min(batch_size or 32, max_b)
+        return evaluate(self, x, y, batch_size, *args, **kwargs)
 
     def recording_call(self, *args, **kwargs):
         shape = getattr(args[0] if args else None, "shape", None)
@@ -311,7 +336,8 @@ def _install_train_cap(max_epochs, max_steps, max_batch=None):
         return batch(self, batch_size, *args, **kwargs)
 
     keras.Model._course_train_cap = (max_epochs, max_steps, max_batch)
-    keras.Model.fit, keras.Model.__call__, tf.data.Dataset.batch = capped_fit, recording_call, capped_batch
+    keras.Model.fit, keras.Model.evaluate = capped_fit, capped_evaluate
+    keras.Model.__call__, tf.data.Dataset.batch = recording_call, capped_batch
 
 
 class EpochLog(keras.callbacks.Callback):
