@@ -303,3 +303,24 @@ def test_the_reference_dense_layer_is_the_float64_product_block_by_block():
     got = ref.dense(x, kernel, bias, rows=256)   # 1100 rows: four blocks and a short one
     assert got.dtype == np.float64 and got.shape == (3, 70)
     np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_the_grading_process_never_imports_tensorflow():
+    """What every nbgrader process of a grading run loads (runner.PRELOAD: nbgrader, the pipeline, every
+    lesson's judge, the architecture comparison and the NumPy reference), imported in a fresh Python:
+    neither TensorFlow nor Keras comes with it. The judges compute their references in NumPy; importing
+    TensorFlow would cost each grading process seconds, and put the library the student's code runs on
+    beside the verdicts. (In a subprocess: this test process has TensorFlow already.)"""
+    import subprocess
+    import sys
+
+    from coursekit.grading import runner
+
+    script = ("import sys\n"
+              f"for name in {list(runner.PRELOAD)!r} + ['coursekit.notebook.archcheck', "
+              "'coursekit.grading.judge.reference']:\n"
+              "    __import__(name)\n"
+              "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout[-500:]

@@ -14,6 +14,7 @@ import numpy as np
 from coursekit.grading.judge import need, registry
 from coursekit.grading.judge import reference as ref
 from coursekit.grading.judge.probes import MODEL_PROBE
+from coursekit.notebook.archcheck import compare_architecture
 from coursekit.notebook.checks import CheckFailed, expect, expect_close, expect_dtype, expect_shape
 from coursekit.notebook.i18n import course_text
 
@@ -247,8 +248,6 @@ def _tuples(value):
 
 @cell("my_model_visible")
 def my_model_visible(k):
-    from coursekit.notebook.archcheck import compare_architecture  # imports TensorFlow: only here
-
     a = k.ask(ARCHITECTURE)
     found = need(a, "layers")
     expect(isinstance(found, list) and all(isinstance(d, dict) and "kind" in d and "name" in d for d in found),

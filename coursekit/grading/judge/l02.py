@@ -16,6 +16,7 @@ import numpy as np
 from coursekit.grading.judge import StudentError, need, registry
 from coursekit.grading.judge import reference as ref
 from coursekit.grading.judge.probes import MODEL_PROBE, ONE_STEP
+from coursekit.notebook.archcheck import compare_architecture
 from coursekit.notebook.checks import CheckFailed, expect, expect_close, expect_dtype, expect_shape
 from coursekit.notebook.i18n import course_text
 
@@ -290,8 +291,6 @@ def _architecture(structure, spec, total, measured_keys):
     """Compare the model with the spec twice: as the setup cell's ``model_layers`` reports it (the words
     the notebook's check prints; activations named by what they compute), then as the judge measured it
     (kinds by isinstance, output shapes, weights, dropout rates applied)."""
-    from coursekit.notebook.archcheck import compare_architecture  # imports TensorFlow: only here
-
     reported, measured = structure["reported"], structure["measured"]
     expect(isinstance(reported, list) and all(isinstance(d, dict) and "kind" in d and "name" in d for d in reported),
            "build_model: the grader could not read your model's layers.")

@@ -20,6 +20,7 @@ import numpy as np
 from coursekit.grading.judge import need, registry
 from coursekit.grading.judge import reference as ref
 from coursekit.grading.judge.probes import MODEL_PROBE, ONE_STEP
+from coursekit.notebook.archcheck import ArchitectureMismatch, compare_architecture
 from coursekit.notebook.checks import CheckFailed, expect, expect_close, expect_dtype, expect_shape
 from coursekit.notebook.i18n import course_text
 
@@ -283,8 +284,6 @@ def _shapes_match(shapes):
 
 @cell("build_model_visible")
 def build_model_visible(k):
-    from coursekit.notebook.archcheck import compare_architecture  # imports TensorFlow: only here
-
     rng = _rng()
     seed, x = int(rng.integers(0, 2 ** 31 - 1)), rng.random((3, 32, 32, 3)).astype("float32")
     a = k.ask(BUILD_VISIBLE, seed=seed, x=x, shapes=WEIGHT_SHAPES, probe=PROBE.tolist())
@@ -296,7 +295,6 @@ def build_model_visible(k):
         "and the fourth one does not fit: use padding='same'." if "valid" in err else ""))
     run_error = a.get("run_error")
     if run_error:
-        from coursekit.notebook.archcheck import ArchitectureMismatch
         raise ArchitectureMismatch(f"Your model could not run on an input of shape (None, 32, 32, 3): "
                                    f"{_keras_error_text(str(run_error))}")
     found = _found_layers(need(a, "layers"))

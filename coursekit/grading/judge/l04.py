@@ -13,6 +13,7 @@ import numpy as np
 from coursekit.grading.judge import need, registry
 from coursekit.grading.judge import reference as ref
 from coursekit.grading.judge.probes import MODEL_PROBE, ONE_STEP
+from coursekit.notebook.archcheck import compare_architecture
 from coursekit.notebook.checks import CheckFailed, expect, expect_close, expect_shape
 from coursekit.notebook.i18n import course_text
 
@@ -303,8 +304,6 @@ def _relu_acts(acts):
 
 @cell("build_vgg16_bn_visible")
 def build_vgg16_bn_visible(k):
-    from coursekit.notebook.archcheck import compare_architecture  # imports TensorFlow: only here
-
     probe = _VggProbe(_rng(), 32, 10)
     a = k.ask(VGG_VISIBLE, **probe.inputs("a"))
     ok, name = need(a, "type")
@@ -326,8 +325,6 @@ def _non_trainable(shapes, flags):
 
 @cell("build_vgg16_bn_hidden")
 def build_vgg16_bn_hidden(k):
-    from coursekit.notebook.archcheck import compare_architecture  # imports TensorFlow: only here
-
     rng = _rng()
     side = int(rng.integers(33, 61))  # every side here has an odd feature map before some pooling
     classes = int(rng.choice([c for c in range(2, 13) if c != 10]))

@@ -20,6 +20,7 @@ import numpy as np
 from coursekit.grading.judge import need, registry
 from coursekit.grading.judge import reference as ref
 from coursekit.grading.judge.probes import MODEL_PROBE
+from coursekit.notebook.archcheck import ArchitectureMismatch, compare_architecture
 from coursekit.notebook.checks import CheckFailed, expect, expect_close, expect_shape
 from coursekit.notebook.i18n import course_text
 
@@ -542,8 +543,6 @@ def _ask_model(k, build, args, kwargs, input_shape, samples=False, x0=None, beha
 def _could_not_run(a, input_shape):
     """archcheck's words when the model cannot run on an input of the right shape."""
     if "run_error" in a:
-        from coursekit.notebook.archcheck import ArchitectureMismatch  # imports TensorFlow: only here
-
         shown = ", ".join(map(str, (None,) + tuple(input_shape)))
         raise ArchitectureMismatch(f"Your model could not run on an input of shape ({shown}): {a.get('run_error')}")
 
@@ -704,8 +703,6 @@ def _plain_spec(input_shape, classes, fc, base, visible):
 
 @cell("build_plain_vgg16_visible")
 def build_plain_vgg16_visible(k):
-    from coursekit.notebook.archcheck import compare_architecture  # imports TensorFlow: only here
-
     rng = _rng()
     shape = (32, 32, 3)
     plan = _plan_behaviour(rng, rng.random((2,) + shape).astype("float32"), _weight_shapes(shape, 10, 4096, 64, False), False)
@@ -736,8 +733,6 @@ def _other_config(rng, min_base, fc_range=(12, 41)):
 
 @cell("build_plain_vgg16_hidden")
 def build_plain_vgg16_hidden(k):
-    from coursekit.notebook.archcheck import compare_architecture  # imports TensorFlow: only here
-
     rng = _rng()
     shape, classes, fc, base = _other_config(rng, 3)
     init = str(rng.choice(["he_normal", "he_uniform"]))
