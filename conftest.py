@@ -8,8 +8,11 @@ import os
 import shutil
 import tempfile
 
+import pytest
+
 STANDIN_SIZES = dict(mnist_train=2000, mnist_test=500, cifar_train=1000, cifar_test=500)
 _made = []
+_KERNEL_TMP = {}   # this process's temporary folder for the kernels nbval starts (see pytest_runtest_setup)
 
 
 EDITIONS = ".editions"   # the other-language editions' masters, for nbval (written below; git-ignored)
@@ -55,19 +58,51 @@ def pytest_unconfigure(config):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.hookimpl(tryfirst=True)   # before nbval's collector starts the notebook's kernel
+def pytest_runtest_setup(item):
+    """nbval stops each notebook's kernel at once (no atexit in the kernel), so what a lesson keeps in a
+    temporary folder until its kernel stops - lesson 03's TensorBoard logs in fast mode - would stay in /tmp
+    after every run. The kernels nbval starts get this process's own temporary folder (TMPDIR), removed
+    when the session ends; other tests keep the environment they had."""
+    path = getattr(item, "path", None)
+    if path is not None and path.suffix == ".ipynb":
+        if not _KERNEL_TMP:
+            _KERNEL_TMP["before"] = os.environ.get("TMPDIR")
+            _KERNEL_TMP["folder"] = tempfile.mkdtemp(prefix="course-kernels-")
+            _made.append(_KERNEL_TMP["folder"])
+        os.environ["TMPDIR"] = _KERNEL_TMP["folder"]
+    elif _KERNEL_TMP:
+        if _KERNEL_TMP["before"] is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = _KERNEL_TMP["before"]
+
+
 # `make test-fast` (pytest -m "not course"): the unit tier for the inner loop. A test is of the course tier
 # when it grades a whole course or class (it uses one of these fixtures), executes a whole lesson
 # notebook (nbval's items, the files below), or starts a Jupyter server. `make test` runs both tiers.
 COURSE_FIXTURES = {"graded", "serial_sqlite", "parallel_postgres", "unaudited", "graded_course", "plain",
                    "graded_class", "grader"}
 COURSE_FILES = {"test_jupyterlab.py", "test_colabcheck.py", "test_l01_real_digits.py"}
+UNIT_FIRST = {"test_sandbox.py", "test_build.py"}   # the unit tier's longest modules (kernels, a build): 30-80 s
 
 
 def pytest_collection_modifyitems(config, items):
-    import pytest
-
+    heavy = set()
     for item in items:
         path = getattr(item, "path", None)
         if (path is not None and (path.suffix == ".ipynb" or path.name in COURSE_FILES)) \
                 or COURSE_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.course)
+            heavy.add(_scope(item))
+    # The order pytest-xdist hands out its scopes (pytest.ini: --dist loadscope --no-loadscope-reorder; by
+    # default it would sort them by their number of tests, and a graded course of 8 tests and two minutes
+    # came last, leaving one worker idle for a minute while the other graded it): the course tier's scopes
+    # first, then the unit tier's with its two long modules at its head, so that many short unit modules
+    # fill the end. Stable: a scope's tests keep their order.
+    items.sort(key=lambda item: (_scope(item) not in heavy, item.path.name not in UNIT_FIRST))
+
+
+def _scope(item) -> str:
+    """The unit pytest-xdist's --dist loadscope schedules (its own split): a module, or a class of one."""
+    return item.nodeid.rsplit("::", 1)[0]
