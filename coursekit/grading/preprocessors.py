@@ -224,10 +224,14 @@ class JudgedExecute(Execute):
         """nbclient's kernel manager, with socket names of this kernel's own where they are Unix sockets
         (the sandbox's ``ipc`` transport): ``<ip>-<port>`` with ``ip`` ending in a random part, so no
         kernel of a class run ever uses the names of the one before it (plain nbgrader autograde grades
-        a whole class through one runtime folder; jupyter_client would number every kernel's from 1)."""
+        a whole class through one runtime folder; jupyter_client would number every kernel's from 1);
+        and a client ready as soon as its kernel is (``kernelclient.PromptKernelClient``)."""
         km = super().create_kernel_manager()
         if getattr(km, "transport", "") == "ipc" and km.ip:
             km.ip = f"{km.ip}-{secrets.token_hex(4)}"
+        from coursekit.grading import kernelclient
+
+        kernelclient.prompt(km)
         return km
 
     def preprocess_cell(self, cell, resources, index):
