@@ -272,6 +272,17 @@ class _CapState:
             tf.config.run_functions_eagerly(True)
 
 
+def _at_most(value, cap):
+    """A count the caller gave (None: all of it), capped."""
+    return cap if value is None else min(value, cap)
+
+
+def _batch_at_most(x, batch_size, max_batch):
+    """``batch_size`` capped where Keras batches the data itself (arrays: 32 unless said); a dataset
+    brings its own batches (capped by ``capped_batch`` where they are shuffled training data)."""
+    return min(batch_size or 32, max_batch) if batch_size is not None or hasattr(x, "shape") else batch_size
+
+
 def _arrays(data):
     """Whether ``validation_data`` is arrays (a tuple of them) that Keras batches itself."""
     return isinstance(data, (tuple, list)) and bool(data) and hasattr(data[0], "shape")
@@ -293,16 +304,14 @@ def _install_train_cap(max_epochs, max_steps, max_batch=None):
             return fit(self, x, y, batch_size, epochs, *args, **kwargs)
         max_e, max_s, max_b = keras.Model._course_train_cap
         epochs = min(epochs, kwargs.get("initial_epoch", 0) + max_e)
-        steps = kwargs.get("steps_per_epoch")
-        kwargs["steps_per_epoch"] = max_s if steps is None else min(steps, max_s)
-        if max_b and (batch_size is not None or hasattr(x, "shape")):  # arrays: Keras batches them (32 unless said)
-            batch_size = min(batch_size or 32, max_b)
-        if max_b and (kwargs.get("validation_data") is not None or kwargs.get("validation_split")):
-            # grading: validation is evaluation, capped as evaluate is (below); arrays in batches of max_b
-            given = kwargs.get("validation_steps")
-            kwargs["validation_steps"] = max_s if given is None else min(given, max_s)
-            if hasattr(x, "shape") or _arrays(kwargs.get("validation_data")):
-                kwargs["validation_batch_size"] = max_b
+        kwargs["steps_per_epoch"] = _at_most(kwargs.get("steps_per_epoch"), max_s)
+        if max_b:
+            batch_size = _batch_at_most(x, batch_size, max_b)
+            if kwargs.get("validation_data") is not None or kwargs.get("validation_split"):
+                # grading: validation is evaluation, capped as evaluate is (below); arrays in batches of max_b
+                kwargs["validation_steps"] = _at_most(kwargs.get("validation_steps"), max_s)
+                if hasattr(x, "shape") or _arrays(kwargs.get("validation_data")):
+                    kwargs["validation_batch_size"] = max_b
         return fit(self, x, y, batch_size, epochs, *args, **kwargs)
 
     def capped_evaluate(self, x=None, y=None, batch_size=None, *args, **kwargs):
@@ -312,11 +321,8 @@ def _install_train_cap(max_epochs, max_steps, max_batch=None):
         if not _CapState.active or not keras.Model._course_train_cap[2] or len(args) >= 3:  # steps given by position
             return evaluate(self, x, y, batch_size, *args, **kwargs)
         _, max_s, max_b = keras.Model._course_train_cap
-        steps = kwargs.get("steps")
-        kwargs["steps"] = max_s if steps is None else min(steps, max_s)
-        if batch_size is not None or hasattr(x, "shape"):
-            batch_size = min(batch_size or 32, max_b)
-        return evaluate(self, x, y, batch_size, *args, **kwargs)
+        kwargs["steps"] = _at_most(kwargs.get("steps"), max_s)
+        return evaluate(self, x, y, _batch_at_most(x, batch_size, max_b), *args, **kwargs)
 
     def recording_call(self, *args, **kwargs):
         shape = getattr(args[0] if args else None, "shape", None)
