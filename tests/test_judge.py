@@ -324,3 +324,20 @@ def test_the_grading_process_never_imports_tensorflow():
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout[-500:]
+
+
+@pytest.mark.parametrize("size", [3, 4, 1, 2])
+def test_the_reference_convolution_pads_as_tensorflow_does(size):
+    """judge/reference.conv2d_same against Keras's Conv2D(padding='same'), odd and even kernel sizes (an
+    even one pads one pixel less before than after, as TensorFlow does)."""
+    import keras
+
+    from coursekit.grading.judge import reference as ref
+
+    rng = np.random.default_rng(size)
+    x = rng.random((2, 7, 6, 3)).astype(np.float32)
+    kernel, bias = rng.random((size, size, 3, 5), dtype=np.float32) - 0.5, rng.random(5, dtype=np.float32)
+    conv = keras.layers.Conv2D(5, size, padding="same")
+    conv.build(x.shape)
+    conv.set_weights([kernel, bias])
+    np.testing.assert_allclose(ref.conv2d_same(x, kernel, bias), np.asarray(conv(x)), atol=1e-5)

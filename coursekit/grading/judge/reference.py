@@ -48,10 +48,12 @@ def softmax(z):
 
 
 def conv2d_same(x, kernel, bias):
-    """NHWC convolution, stride 1, 'same' zero padding (odd kernel sizes)."""
+    """NHWC convolution, stride 1, 'same' zero padding as TensorFlow pads it: for an even kernel size,
+    one pixel less before than after (a 4x4 kernel: 1 before, 2 after)."""
     kh, kw = kernel.shape[:2]
     n, h, w, _ = x.shape
-    padded = np.pad(x, ((0, 0), (kh // 2, kh // 2), (kw // 2, kw // 2), (0, 0)))
+    top, left = (kh - 1) // 2, (kw - 1) // 2
+    padded = np.pad(x, ((0, 0), (top, kh - 1 - top), (left, kw - 1 - left), (0, 0)))
     out = np.zeros((n, h, w, kernel.shape[-1]), dtype=np.float64)
     for i in range(kh):
         for j in range(kw):
