@@ -63,8 +63,12 @@ c.Autograde.autograde_preprocessors = [steps.JudgedExecute, IgnorePattern, steps
 # policy on hostile input) and is flagged for a human look; code that is merely odd (a shell escape,
 # sys.exit) keeps its score, flagged.
 # The kernel starts without the notebook's folder on sys.path: a module file the notebook writes
-# cannot be imported behind the audit's back.
-c.Execute.extra_arguments = ["--InteractiveShellApp.ignore_cwd=True"]
+# cannot be imported behind the audit's back. Errors print as Python prints them (xmode Plain: each
+# frame's file, line and code line) instead of IPython's Context form, which parses every frame's
+# source for a few lines around it: 40 ms an error, 150 ms the first, in a grading kernel, and a blank
+# lesson raises a dozen. The student reads the same error and line in the feedback, without the
+# surrounding lines.
+c.Execute.extra_arguments = ["--InteractiveShellApp.ignore_cwd=True", "--InteractiveShell.xmode=Plain"]
 # Feedback goes to students: no hidden test code, nothing the hidden tests' cells printed.
 c.GenerateFeedback.preprocessors = [GetGrades, steps.HideHiddenTests, CSSHTMLHeaderPreprocessor]
 

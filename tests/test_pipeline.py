@@ -4,6 +4,8 @@ Real commands (generate_assignment, autograde, export) on a real SQLite gradeboo
 same sample submissions `make demo` grades: full marks, zero, and a partial score in between.
 """
 
+import re
+
 import nbformat
 import pytest
 
@@ -184,6 +186,20 @@ class PipelineChecks:
             leaked = [l for l in unique if l in page]
             assert not leaked, f"feedback of {student} shows hidden test code: {leaked[:2]}"
         assert "def check_architecture" not in partial and "not shown in feedback" in partial
+
+
+    def test_errors_print_as_python_prints_them(self, graded_course):
+        """Grading kernels print an error as Python does (nbgrader_config.py: xmode Plain): each frame's
+        place and code line, not IPython's Context form, which reads every frame's source for the lines
+        around it (40 ms an error; a blank notebook raises a dozen)."""
+        lesson = self.lesson
+        nb = nbformat.read(graded_course / "autograded" / "sample_blank" / lesson / f"{lesson}.ipynb", as_version=4)
+        raised = [re.sub(r"\x1b\[[0-9;]*m", "", "".join(o.traceback)) for c in nb.cells for o in c.get("outputs", [])
+                  if o.get("output_type") == "error" and o.get("ename") == "NotImplementedError" and len(o.traceback) > 1]
+        assert raised, "the blank notebook raised no NotImplementedError in a plain cell"
+        for text in raised:
+            assert text.startswith("Traceback (most recent call last):") and "---->" not in text, text[:500]
+            assert "raise NotImplementedError" in text, text[:500]
 
 
 class ValidateChecks:

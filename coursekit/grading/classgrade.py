@@ -312,6 +312,15 @@ def _start_sandbox(sandboxed: str, run: ClassRun, progress) -> Path | None:
     return kernels
 
 
+def shared_cores_threads(n_processes: int) -> dict[str, str]:
+    """TensorFlow's thread settings for each of ``n_processes`` busy processes sharing this machine's
+    cores: cores // n intra-op threads (at least one) and one inter-op thread. Left alone, every
+    TensorFlow starts a thread per core, and N of them at once take turns on cores x N threads. make
+    grade's workers use it, and so do the test suite's (conftest.py)."""
+    return {"TF_NUM_INTRAOP_THREADS": str(max(1, (os.cpu_count() or 1) // max(1, n_processes))),
+            "TF_NUM_INTEROP_THREADS": "1"}
+
+
 def _grade_pool(course: Path, lesson: str, todo: list[str], digests: dict, url: str, n_workers: int,
                 kernels: Path | None, run: ClassRun, progress, *, env, timeout, wall_limit) -> dict[str, Result]:
     """Stage and grade ``todo`` on ``n_workers`` threads (one nbgrader process each); write each
@@ -321,9 +330,9 @@ def _grade_pool(course: Path, lesson: str, todo: list[str], digests: dict, url: 
     release = intake.release_notebook(course, lesson)
     child_env = dict(env or {})
     child_env[preprocessors.AUDIT_ENV] = "on" if run.audited else "off"   # read by CourseIntake in each nbgrader process
-    if n_workers > 1:   # N kernels share the cores: keep TensorFlow from starting cores x N threads
-        child_env.setdefault("TF_NUM_INTRAOP_THREADS", str(max(1, (os.cpu_count() or 1) // n_workers)))
-        child_env.setdefault("TF_NUM_INTEROP_THREADS", "1")
+    if n_workers > 1:
+        for name, value in shared_cores_threads(n_workers).items():
+            child_env.setdefault(name, value)
     # One kernel fork server for the whole run, and the next runs of this process (TensorFlow imported
     # once; each sandboxed kernel forked from it).
     fork = preprocessors.shared_kernel_fork(coursedir.nbgrader_env(child_env)) if kernels else None

@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 import nbformat
 from nbclient import NotebookClient
 
-from coursekit.grading import audit, judge
+from coursekit import ROOT
+from coursekit.grading import audit, coursedir, judge
 from tests import nbtools
 
 
@@ -124,8 +125,11 @@ class LessonGrader:
         self.helpers, self.sources = audit.setup_names(self.setup.source)
         self.judges = judge.cell_judges(lesson)  # cells the judge decides, as under nbgrader
         self._tmp = tempfile.TemporaryDirectory(prefix=f"variants-{lesson[:2]}-")
+        # The kernel starts as grading starts it (nbgrader_config.py's Execute.extra_arguments).
+        arguments = list(coursedir.read_config(ROOT).Execute.extra_arguments)
         self.client = NotebookClient(nbformat.v4.new_notebook(), timeout=timeout, kernel_name="python3",
-                                     allow_errors=True, resources={"metadata": {"path": self._tmp.name}})
+                                     allow_errors=True, extra_arguments=arguments,
+                                     resources={"metadata": {"path": self._tmp.name}})
 
     def __enter__(self):
         self._kernel = self.client.setup_kernel()
