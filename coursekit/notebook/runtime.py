@@ -288,6 +288,16 @@ def _arrays(data):
     return isinstance(data, (tuple, list)) and bool(data) and hasattr(data[0], "shape")
 
 
+def _evaluated_note(x, steps, size):
+    """What a capped ``evaluate`` says under the score the notebook prints next (which names the whole
+    test set): how many images the graded run evaluated."""
+    total = len(x) if hasattr(x, "shape") and getattr(x, "ndim", 0) else None
+    if total is not None and size:
+        return course_text("(graded run: evaluate used {0} of the {1} images given; no check reads this score)",
+                           min(total, steps * size), total)
+    return course_text("(graded run: evaluate used at most {0} batches; no check reads this score)", steps)
+
+
 def _install_train_cap(max_epochs, max_steps, max_batch=None):
     """Cap ``keras.Model.fit`` (epochs and steps per epoch; with ``max_batch``, images per batch too) and
     shuffled-then-batched tf.data pipelines (training loops written by hand), and record the largest
@@ -321,8 +331,12 @@ def _install_train_cap(max_epochs, max_steps, max_batch=None):
         if not _CapState.active or not keras.Model._course_train_cap[2] or len(args) >= 3:  # steps given by position
             return evaluate(self, x, y, batch_size, *args, **kwargs)
         _, max_s, max_b = keras.Model._course_train_cap
-        kwargs["steps"] = _at_most(kwargs.get("steps"), max_s)
-        return evaluate(self, x, y, _batch_at_most(x, batch_size, max_b), *args, **kwargs)
+        kwargs["steps"] = steps = _at_most(kwargs.get("steps"), max_s)
+        size = _batch_at_most(x, batch_size, max_b)
+        result = evaluate(self, x, y, size, *args, **kwargs)
+        if not kwargs.get("_use_cached_eval_dataset"):  # not fit's validation (Keras calls evaluate for it)
+            print(_evaluated_note(x, steps, size), flush=True)
+        return result
 
     def recording_call(self, *args, **kwargs):
         shape = getattr(args[0] if args else None, "shape", None)
