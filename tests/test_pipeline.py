@@ -187,7 +187,6 @@ class PipelineChecks:
             assert not leaked, f"feedback of {student} shows hidden test code: {leaked[:2]}"
         assert "def check_architecture" not in partial and "not shown in feedback" in partial
 
-
     def test_errors_print_as_python_prints_them(self, graded_course):
         """Grading kernels print an error as Python does (nbgrader_config.py: xmode Plain): each frame's
         place and code line, not IPython's Context form, which reads every frame's source for the lines

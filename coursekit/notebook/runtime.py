@@ -289,8 +289,8 @@ def _arrays(data):
 
 
 def _evaluated_note(x, steps, size):
-    """What a capped ``evaluate`` says under the score the notebook prints next (which names the whole
-    test set): how many images the graded run evaluated."""
+    """The line a capped ``evaluate`` prints: how many images the graded run evaluated (the notebook's
+    own line after it names the whole test set)."""
     total = len(x) if hasattr(x, "shape") and getattr(x, "ndim", 0) else None
     if total is not None and size:
         return course_text("(graded run: evaluate used {0} of the {1} images given; no check reads this score)",
