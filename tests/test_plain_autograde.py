@@ -54,10 +54,27 @@ def plain(tmp_path_factory):
     return course, run, found
 
 
+def _log_of(run, student):
+    """The part of the autograde run's log about ``student`` (from its "Sanitizing" line to the next
+    student's), for a failure message."""
+    lines = run.stderr.splitlines()
+    starts = [i for i, line in enumerate(lines) if "] Sanitizing " in line]
+    mine = [i for i in starts if f"/{student}/" in lines[i]]
+    if not mine:
+        return f"(nothing in the log about {student})"
+    end = next((i for i in starts if i > mine[0] and f"/{student}/" not in lines[i]), len(lines))
+    return "\n".join(lines[mine[0]:end][-40:])
+
+
 def test_the_run_grades_the_whole_class(plain):
     course, run, found = plain
     missing = set(CASES) - set(found)
     assert not missing, f"not in the gradebook after plain autograde: {missing}\n{run.stderr[-3000:]}"
+    # every submission whose kernel may not die is autograded to the end (nbgrader removes the graded
+    # copy of a run that failed); the log says why where one is not
+    unfinished = [s for s, case in CASES.items() if "failed" not in case.status
+                  and not (course / "autograded" / s / LESSON / f"{LESSON}.ipynb").exists()]
+    assert not unfinished, "\n\n".join(f"{s} was not autograded to the end:\n{_log_of(run, s)}" for s in unfinished)
 
 
 @pytest.mark.parametrize("student", sorted(s for s, c in CASES.items() if "rejected" in c.status))
