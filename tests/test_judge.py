@@ -341,3 +341,23 @@ def test_the_reference_convolution_pads_as_tensorflow_does(size):
     conv.build(x.shape)
     conv.set_weights([kernel, bias])
     np.testing.assert_allclose(ref.conv2d_same(x, kernel, bias), np.asarray(conv(x)), atol=1e-5)
+
+
+def test_l01_test_step_hidden_draws_batches_a_stuck_accuracy_cannot_match():
+    """test_step's hidden check compares test_accuracy with the reference; on batches that a random model
+    gets all wrong (reference 0) a metric never updated would pass. The check draws such batches again:
+    over 300 seeds the plain draw gives some accuracies of 0, the check's draw none of 0 or 1."""
+    import numpy as np
+
+    from coursekit.grading.judge import l01
+
+    class Quiet:   # the kernel's side is not needed for the draw
+        def ask(self, body, **inputs):
+            return None
+
+    def accuracies(mixed):
+        return [l01._test_step(Quiet(), np.random.default_rng(seed), (2, 2, 1), 5, 5, 2, mixed=mixed)[4]
+                for seed in range(300)]
+
+    assert 0.0 in accuracies(False)
+    assert all(0 < a < 1 for a in accuracies(True))

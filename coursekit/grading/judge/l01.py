@@ -378,13 +378,20 @@ OUT["test_loss"], OUT["test_accuracy"] = float(vl.result()), float(va.result())
 """
 
 
-def _test_step(k, rng, shape, classes, n, batches):
-    x, y, kernel, bias = _small_problem(rng, shape, classes, n)
-    xs = np.stack([x] + [rng.random(x.shape).astype("float32") for _ in range(batches - 1)])
+def _test_step(k, rng, shape, classes, n, batches, mixed=False):
+    """Ask the kernel for test_step's metrics on ``batches`` batches of a small problem: (answer, kernel,
+    bias, expected loss, expected accuracy). ``mixed``: a problem whose expected accuracy is neither 0
+    nor 1, drawn again until it is (a random model gets every image of a few batches wrong about one
+    time in fifty, and then an accuracy metric that is never updated, still 0, would pass)."""
+    for _ in range(100):
+        x, y, kernel, bias = _small_problem(rng, shape, classes, n)
+        xs = np.stack([x] + [rng.random(x.shape).astype("float32") for _ in range(batches - 1)])
+        probs = [ref.softmax(b.reshape(n, -1).astype(np.float64) @ kernel + bias) for b in xs]
+        accuracy = float(np.mean(np.concatenate([p.argmax(axis=1) == y for p in probs])))
+        if not mixed or 0 < accuracy < 1:
+            break
     a = k.ask(TEST_STEP, x=xs, y=y, kernel=kernel, bias=bias)
-    probs = [ref.softmax(b.reshape(n, -1).astype(np.float64) @ kernel + bias) for b in xs]
-    return a, kernel, bias, float(np.mean([ref.sparse_ce(y, p) for p in probs])), \
-        float(np.mean(np.concatenate([p.argmax(axis=1) == y for p in probs])))
+    return a, kernel, bias, float(np.mean([ref.sparse_ce(y, p) for p in probs])), accuracy
 
 
 @cell("test_step_visible")
@@ -401,7 +408,7 @@ def test_step_hidden(k):
     rng = _rng()
     classes = int(rng.integers(3, 6))
     a, kernel, bias, loss, accuracy = _test_step(k, rng, (2, int(rng.integers(2, 4)), 1), classes,
-                                                 int(rng.integers(5, 9)), 2)
+                                                 int(rng.integers(5, 9)), 2, mixed=True)
     expect(need(a, "tf_function") is True, "make_test_step must return a function decorated with @tf.function.")
     expect(np.array_equal(need(a, "kernel"), kernel) and np.array_equal(need(a, "bias"), bias),
            "test_step must not change the model's weights.")
