@@ -347,8 +347,6 @@ def test_l01_test_step_hidden_draws_batches_a_stuck_accuracy_cannot_match():
     """test_step's hidden check compares test_accuracy with the reference; on batches that a random model
     gets all wrong (reference 0) a metric never updated would pass. The check draws such batches again:
     over 300 seeds the plain draw gives some accuracies of 0, the check's draw none of 0 or 1."""
-    import numpy as np
-
     from coursekit.grading.judge import l01
 
     class Quiet:   # the kernel's side is not needed for the draw
